@@ -1,0 +1,65 @@
+/**
+ * @strand/core: processes, mailboxes, links, monitors, names, timers, and
+ * the preemptive scheduler that runs them. See the package README for the
+ * contract and docs/architecture.md for how the parts fit.
+ */
+export { actor, isActor, type Actor, type ProcessBody } from './actor.js';
+export { ManualClock, systemClock, type Clock } from './clock.js';
+export {
+  AlreadyRegisteredError,
+  InvalidActorError,
+  InvalidEffectError,
+  InvalidExitReasonError,
+  InvalidNameError,
+  InvalidOptionError,
+  InvalidPidError,
+  InvalidTimeoutError,
+  NameTakenError,
+  NoProcError,
+  NotInProcessError,
+  NotRegisteredError,
+  StoppedError,
+  StrandError,
+  type StrandErrorCode,
+} from './errors.js';
+export {
+  formatExitReason,
+  isAbnormal,
+  type ErrorInfo,
+  type ExitReason,
+  type ExitReasonInput,
+} from './exit-reason.js';
+export { formatPid, isPid, type Pid } from './pid.js';
+export {
+  cancelTimer,
+  demonitor,
+  exit,
+  link,
+  monitor,
+  processInfo,
+  register,
+  self,
+  send,
+  sendAfter,
+  spawn,
+  spawnLink,
+  spawnMonitor,
+  trapExit,
+  unlink,
+  unregister,
+  whereis,
+} from './process-api.js';
+export { receive, sleep, TIMEOUT, type Effect, type Matcher, type Pattern, type Timeout } from './receive.js';
+export { isRef, type Ref } from './ref.js';
+export {
+  OUTSIDE,
+  REDUCTIONS_PER_SLICE,
+  SLICE_TIME_LIMIT_MS,
+  Scheduler,
+  TURN_TIME_LIMIT_MS,
+  type CrashReport,
+  type ProcessInfo,
+  type SchedulerOptions,
+  type SchedulerStats,
+} from './scheduler.js';
+export { isDownMessage, isExitMessage, type DownMessage, type ExitMessage } from './system-messages.js';

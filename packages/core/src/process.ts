@@ -1,0 +1,82 @@
+/**
+ * The scheduler's record of one process. Internal: user code sees only pids.
+ *
+ * Fields are declared up front and optional parts (mailbox, links, monitors)
+ * start as null, so an idle process costs a few hundred bytes.
+ */
+import type { Actor } from './actor.js';
+import type { ExitReason } from './exit-reason.js';
+import type { Mailbox } from './mailbox.js';
+import type { Pid } from './pid.js';
+import type { Ref } from './ref.js';
+import type { Scheduler } from './scheduler.js';
+import type { Timer } from './timer-queue.js';
+
+/** In the run queue, waiting for its turn. */
+export const RUNNABLE = 0;
+/** Its generator is executing now. */
+export const RUNNING = 1;
+/** Blocked in `receive` (or `sleep`) until a message or its timeout. */
+export const WAITING = 2;
+/** Ending: its links and monitors are being told. */
+export const EXITING = 3;
+/** Gone. */
+export const EXITED = 4;
+
+export type ProcessStatus = typeof RUNNABLE | typeof RUNNING | typeof WAITING | typeof EXITING | typeof EXITED;
+
+/** A matcher that no message satisfies: `sleep` waits on it, and messages do not wake it. */
+export const MATCH_NOTHING = (_message: unknown): boolean => false;
+
+/** What the scheduler knows of a process's pending receive. */
+export type Predicate = (message: unknown) => boolean;
+
+export type TimerPayload =
+  | { readonly kind: 'receive'; readonly process: Process; readonly token: number }
+  | { readonly kind: 'send'; readonly ref: Ref; readonly dest: Pid | string; readonly message: unknown };
+
+export class Process {
+  status: ProcessStatus = RUNNABLE;
+  /** Reductions used since spawn: one per resume, plus what helpers charge. */
+  reductions = 0;
+  mailbox: Mailbox | null = null;
+
+  /** Set while the process is inside `receive`: what it waits for. `undefined` takes any message. */
+  receiving = false;
+  receiveMatch: Predicate | undefined = undefined;
+  receiveTimeout = Infinity;
+  /** Messages the pending receive has already looked at and left. */
+  scanned = 0;
+  /** The pending receive's timeout fired; it returns TIMEOUT unless a message matches first. */
+  timedOut = false;
+  receiveTimer: Timer<TimerPayload> | null = null;
+  /** Incremented at each blocking receive, so a stale timer can tell it is stale. */
+  waitToken = 0;
+
+  /** The value the next `generator.next()` passes in. */
+  resume: unknown = undefined;
+  /** An exit signal that arrived while the process was running, applied at its next yield. */
+  pendingExit: ExitReason | null = null;
+  /** How many steps to run between clock reads, adapted to the cost of its steps. */
+  clockEvery: number;
+
+  trapExit = false;
+  links: Set<Pid> | null = null;
+  /** Monitors this process holds: ref → monitored pid. */
+  monitors: Map<Ref, Pid> | null = null;
+  /** Monitors on this process: ref → watching pid. */
+  monitoredBy: Map<Ref, Pid> | null = null;
+  registeredName: string | null = null;
+  exitWaiters: ((reason: ExitReason) => void)[] | null = null;
+
+  generator: Generator<unknown, unknown, unknown> | null = null;
+
+  constructor(
+    readonly pid: Pid,
+    readonly actor: Actor<readonly unknown[]>,
+    readonly scheduler: Scheduler,
+    clockEvery: number,
+  ) {
+    this.clockEvery = clockEvery;
+  }
+}

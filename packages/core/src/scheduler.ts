@@ -1,0 +1,811 @@
+/**
+ * Scheduler: runs processes on this thread, preemptively.
+ *
+ * Contract
+ * - A process runs until it blocks in `receive`, ends, or uses up its slice:
+ *   `reductionsPerSlice` resumes of its generator, or `sliceTimeLimitMs` of
+ *   wall time, whichever comes first. The time cap exists because one step
+ *   can be arbitrarily expensive (a BigInt multiply on a million-digit
+ *   number takes milliseconds), so counting steps alone is not fair.
+ * - The clock is read every few steps, not at each (a read costs about as
+ *   much as four steps); how many is adapted per process to the cost of its
+ *   steps, down to every step once steps get slow.
+ * - After `turnTimeLimitMs` of running processes the scheduler returns to
+ *   the Node event loop through `setImmediate` (a macrotask), so timers and
+ *   I/O are never starved by a busy run queue.
+ * - Runnable processes are served first in, first out: a process that used
+ *   its slice goes to the back of the queue.
+ *
+ * Two ways to drive it: `'event-loop'` (the default) runs turns by itself;
+ * `'manual'` runs nothing until `step()` is called, for deterministic tests
+ * with a `ManualClock`.
+ *
+ * Sections: options and constants; public API for plain code; internal API
+ * used by the process functions; running processes; signals and exits;
+ * timers.
+ */
+import { type Actor, isActor } from './actor.js';
+import { type Clock, systemClock } from './clock.js';
+import { switchTo } from './context.js';
+import {
+  InvalidActorError,
+  InvalidEffectError,
+  InvalidExitReasonError,
+  InvalidNameError,
+  InvalidOptionError,
+  InvalidPidError,
+  NoProcError,
+  NotRegisteredError,
+  StoppedError,
+} from './errors.js';
+import { type ExitReason, type ExitReasonInput, errorReason, isCrash, toExitReason } from './exit-reason.js';
+import { Mailbox } from './mailbox.js';
+import { type Pid, PidAllocator, SCHEDULER_SLOTS, formatPid, isPid } from './pid.js';
+import {
+  EXITED,
+  EXITING,
+  MATCH_NOTHING,
+  Process,
+  RUNNABLE,
+  RUNNING,
+  type TimerPayload,
+  WAITING,
+} from './process.js';
+import { RECEIVE, TIMEOUT, checkTimeout } from './receive.js';
+import { type Ref, makeRef } from './ref.js';
+import { Registry } from './registry.js';
+import { RunQueue } from './run-queue.js';
+import type { Signal } from './signal.js';
+import type { DownMessage, ExitMessage } from './system-messages.js';
+import { type Timer, TimerQueue } from './timer-queue.js';
+
+// ─── Options and constants ──────────────────────────────────────────────────
+
+/**
+ * Resumes a process gets before it must let others run. 4000 is BEAM's
+ * `CONTEXT_REDS`: long enough that switching costs nothing measurable, short
+ * enough that a queue of a thousand processes turns over in milliseconds.
+ */
+export const REDUCTIONS_PER_SLICE = 4000;
+
+/**
+ * Wall time a slice may take, in ms, whatever its reduction count. 1 ms keeps
+ * a short request's wait behind a long job's slice below what a client can
+ * notice; 0.5 to 2 ms measured the same on the fairness demo.
+ */
+export const SLICE_TIME_LIMIT_MS = 1;
+
+/**
+ * How long the scheduler runs processes before it returns to the Node event
+ * loop, in ms. Returning costs about 1.5 µs (a `setImmediate`), so 2 ms gives
+ * timers and I/O a turn at least 500 times a second for under 0.1% overhead.
+ */
+export const TURN_TIME_LIMIT_MS = 2;
+
+/** Steps between clock reads for a process whose step cost is not known yet. */
+const CLOCK_EVERY_INITIAL = 16;
+/** At most this many steps between clock reads, however cheap the steps. */
+const CLOCK_EVERY_MAX = 1024;
+/** The clock is read often enough that this fraction of a slice cannot pass unseen. */
+const CLOCK_SLICE_FRACTION = 8;
+
+export interface SchedulerOptions {
+  /** Default `REDUCTIONS_PER_SLICE` (4000). */
+  readonly reductionsPerSlice?: number;
+  /** Default `SLICE_TIME_LIMIT_MS` (1). */
+  readonly sliceTimeLimitMs?: number;
+  /** Default `TURN_TIME_LIMIT_MS` (2). */
+  readonly turnTimeLimitMs?: number;
+  /** Default: `performance.now()`. */
+  readonly clock?: Clock;
+  /** `'event-loop'` (default) runs by itself; `'manual'` only runs in `step()`. */
+  readonly drive?: 'event-loop' | 'manual';
+  /** This scheduler's index, written into its pids (0 to 63). Default 0. */
+  readonly index?: number;
+  /** Told of every process that ends by throwing. Default: a line on stderr. */
+  readonly onCrash?: (report: CrashReport) => void;
+}
+
+/** A process ended because its body threw. */
+export interface CrashReport {
+  readonly pid: Pid;
+  readonly actor: string;
+  readonly module: string;
+  readonly reason: ExitReason;
+}
+
+export interface ProcessInfo {
+  readonly pid: Pid;
+  readonly status: 'runnable' | 'running' | 'waiting' | 'exiting';
+  readonly reductions: number;
+  readonly mailboxLength: number;
+  readonly links: Pid[];
+  /** Pids this process monitors. */
+  readonly monitors: Pid[];
+  /** Pids that monitor this process. */
+  readonly monitoredBy: Pid[];
+  readonly registeredName: string | undefined;
+  readonly actor: string;
+  readonly module: string;
+  readonly trapExit: boolean;
+}
+
+export interface SchedulerStats {
+  readonly processes: number;
+  readonly runQueue: number;
+  readonly reductions: number;
+  readonly timers: number;
+}
+
+/**
+ * The pid that stands for plain code (outside any process) as the sender of
+ * an exit signal: serial 0, which no process ever gets.
+ */
+export const OUTSIDE = 0 as Pid;
+
+const STATUS_NAMES = ['runnable', 'running', 'waiting', 'exiting'] as const;
+const NO_MATCH: unique symbol = Symbol('strand.no-match');
+const defaultOnCrash = (report: CrashReport): void => {
+  const reason = report.reason;
+  const detail = typeof reason === 'object' && 'error' in reason ? (reason.error.stack ?? reason.error.message) : String(reason);
+  process.stderr.write(`[strand] process ${formatPid(report.pid)} (${report.actor}) crashed: ${detail}\n`);
+};
+
+interface Dying {
+  readonly process: Process;
+  readonly reason: ExitReason;
+}
+
+export class Scheduler {
+  private readonly reductionsPerSlice: number;
+  private readonly sliceTimeLimit: number;
+  private readonly turnTimeLimit: number;
+  private readonly clock: Clock;
+  private readonly manual: boolean;
+  private readonly onCrash: (report: CrashReport) => void;
+
+  private readonly pids: PidAllocator;
+  private readonly table = new Map<Pid, Process>();
+  private readonly registry = new Registry();
+  private readonly runQueue = new RunQueue<Process>();
+  private readonly timers = new TimerQueue<TimerPayload>();
+  private readonly sendTimers = new Map<Ref, Timer<TimerPayload>>();
+  private readonly dying: Dying[] = [];
+  private draining = false;
+
+  private inTurn = false;
+  private turnScheduled = false;
+  private wakeup: ReturnType<typeof setTimeout> | undefined;
+  private wakeupAt = Infinity;
+  private stopped = false;
+
+  /** Last clock reading, and the steps run since: slices start from it instead of reading again. */
+  private lastClock = 0;
+  private sinceClock = 0;
+  private totalReductions = 0;
+
+  constructor(options: SchedulerOptions = {}) {
+    this.reductionsPerSlice = positiveOption('reductionsPerSlice', options.reductionsPerSlice, REDUCTIONS_PER_SLICE, true);
+    this.sliceTimeLimit = positiveOption('sliceTimeLimitMs', options.sliceTimeLimitMs, SLICE_TIME_LIMIT_MS, false);
+    this.turnTimeLimit = positiveOption('turnTimeLimitMs', options.turnTimeLimitMs, TURN_TIME_LIMIT_MS, false);
+    const clock = options.clock ?? systemClock;
+    if (typeof clock?.now !== 'function') throw new InvalidOptionError('clock', clock, 'an object with a now() method');
+    this.clock = clock;
+    const drive = options.drive ?? 'event-loop';
+    if (drive !== 'event-loop' && drive !== 'manual') throw new InvalidOptionError('drive', drive, "'event-loop' or 'manual'");
+    this.manual = drive === 'manual';
+    const index = options.index ?? 0;
+    if (!Number.isInteger(index) || index < 0 || index >= SCHEDULER_SLOTS) {
+      throw new InvalidOptionError('index', index, `an integer from 0 to ${SCHEDULER_SLOTS - 1}`);
+    }
+    this.pids = new PidAllocator(index);
+    const onCrash = options.onCrash ?? defaultOnCrash;
+    if (typeof onCrash !== 'function') throw new InvalidOptionError('onCrash', onCrash, 'a function');
+    this.onCrash = onCrash;
+  }
+
+  // ─── Public API for plain code ────────────────────────────────────────────
+
+  /** Starts a process running `actor(...args)` and returns its pid. */
+  spawn<A extends readonly unknown[]>(actor: Actor<A>, ...args: A): Pid {
+    return this.create(actor as Actor<readonly unknown[]>, args).pid;
+  }
+
+  /** Sends `message` to a pid (dropped if it is dead) or a registered name (throws if unknown). */
+  send(dest: Pid | string, message: unknown): void {
+    const target = this.resolve(dest);
+    if (target !== undefined) this.deliver(target, message);
+  }
+
+  /** Sends an exit signal from outside any process (`from` is `OUTSIDE`). */
+  exit(pid: Pid, reason: ExitReasonInput): void {
+    this.exitFrom(OUTSIDE, pid, reason);
+  }
+
+  register(name: string, pid: Pid): void {
+    this.registerName(name, pid);
+  }
+
+  unregister(name: string): void {
+    this.unregisterName(name);
+  }
+
+  whereis(name: string): Pid | undefined {
+    if (typeof name !== 'string' || name.length === 0) throw new InvalidNameError(name);
+    return this.registry.whereis(name);
+  }
+
+  /** Everything the observer shows of one process; undefined once it is gone. */
+  processInfo(pid: Pid): ProcessInfo | undefined {
+    if (!isPid(pid)) throw new InvalidPidError(pid);
+    const p = this.table.get(pid);
+    if (p === undefined || p.status >= EXITED) return undefined;
+    return {
+      pid,
+      status: STATUS_NAMES[p.status as 0 | 1 | 2 | 3],
+      reductions: p.reductions,
+      mailboxLength: p.mailbox?.size ?? 0,
+      links: p.links === null ? [] : [...p.links],
+      monitors: p.monitors === null ? [] : [...p.monitors.values()],
+      monitoredBy: p.monitoredBy === null ? [] : [...p.monitoredBy.values()],
+      registeredName: p.registeredName ?? undefined,
+      actor: p.actor.name,
+      module: p.actor.module,
+      trapExit: p.trapExit,
+    };
+  }
+
+  /** Pids of every live process. */
+  processes(): Pid[] {
+    return [...this.table.keys()];
+  }
+
+  /** Names currently registered. */
+  registered(): string[] {
+    return this.registry.registered();
+  }
+
+  /** Resolves with the exit reason of `pid` once it ends; `'noproc'` if it is already gone. */
+  awaitExit(pid: Pid): Promise<ExitReason> {
+    if (!isPid(pid)) throw new InvalidPidError(pid);
+    const p = this.table.get(pid);
+    if (p === undefined) return Promise.resolve('noproc');
+    return new Promise((resolve) => (p.exitWaiters ??= []).push(resolve));
+  }
+
+  /** Sends `message` to `dest` after `ms` milliseconds; cancel with `cancelTimer`. */
+  sendAfter(ms: number, dest: Pid | string, message: unknown): Ref {
+    this.assertRunning();
+    const delay = checkTimeout(ms);
+    if (!isPid(dest) && (typeof dest !== 'string' || dest.length === 0)) throw new InvalidPidError(dest);
+    const ref = makeRef();
+    const timer = this.timers.add(this.clock.now() + delay, { kind: 'send', ref, dest, message });
+    this.sendTimers.set(ref, timer);
+    this.armWakeup();
+    return ref;
+  }
+
+  /** Cancels a `sendAfter` timer; false if it already fired or was cancelled. */
+  cancelTimer(ref: Ref): boolean {
+    const timer = this.sendTimers.get(ref);
+    if (timer === undefined) return false;
+    timer.cancelled = true;
+    this.sendTimers.delete(ref);
+    return true;
+  }
+
+  get stats(): SchedulerStats {
+    return {
+      processes: this.table.size,
+      runQueue: this.runQueue.length,
+      reductions: this.totalReductions,
+      timers: this.timers.size,
+    };
+  }
+
+  /**
+   * Manual drive only: fires due timers, then runs one slice of the next
+   * runnable process. Returns false when nothing was runnable.
+   */
+  step(): boolean {
+    if (!this.manual) throw new InvalidOptionError('drive', 'event-loop', "'manual' to call step()");
+    this.lastClock = this.clock.now();
+    this.sinceClock = 0;
+    this.fireTimers(this.lastClock);
+    if (this.runQueue.length === 0) return false;
+    this.runNext();
+    return true;
+  }
+
+  /** Manual drive only: steps until nothing is runnable or `maxSlices` ran. Returns the slices run. */
+  runUntilIdle(maxSlices = 1_000_000): number {
+    let slices = 0;
+    while (slices < maxSlices && this.step()) slices += 1;
+    return slices;
+  }
+
+  /**
+   * Ends every process with reason `'shutdown'` (trapping does not help: the
+   * scheduler is going away), cancels all timers and takes no more work.
+   * Nothing of the scheduler keeps the Node process alive afterwards.
+   */
+  async stop(): Promise<void> {
+    if (this.stopped) return;
+    this.stopped = true;
+    for (const p of [...this.table.values()]) {
+      if (p.status === RUNNING) p.pendingExit ??= 'shutdown';
+      else this.beginExit(p, 'shutdown');
+    }
+    this.timers.clear();
+    this.sendTimers.clear();
+    if (this.wakeup !== undefined) clearTimeout(this.wakeup);
+    this.wakeup = undefined;
+    this.runQueue.clear();
+  }
+
+  // ─── Internal API used by the process functions ───────────────────────────
+
+  /** @internal */
+  create(actor: Actor<readonly unknown[]>, args: readonly unknown[], parent?: Process, link = false): Process {
+    this.assertRunning();
+    if (!isActor(actor)) {
+      throw new InvalidActorError('spawn expects an actor made with actor(import.meta.url, name, function* () {...})');
+    }
+    const pid = this.pids.next();
+    const p = new Process(pid, actor, this, CLOCK_EVERY_INITIAL);
+    p.generator = actor.body(...args);
+    this.table.set(pid, p);
+    // Linking before the child is queued makes spawn-link atomic: the child cannot end unlinked.
+    if (link && parent !== undefined) {
+      (parent.links ??= new Set()).add(pid);
+      (p.links ??= new Set()).add(parent.pid);
+    }
+    this.makeRunnable(p);
+    return p;
+  }
+
+  /** @internal */
+  resolve(dest: Pid | string): Process | undefined {
+    if (typeof dest === 'number') {
+      if (!isPid(dest)) throw new InvalidPidError(dest);
+      return this.table.get(dest);
+    }
+    if (typeof dest === 'string' && dest.length > 0) {
+      const pid = this.registry.whereis(dest);
+      if (pid === undefined) throw new NotRegisteredError(dest);
+      return this.table.get(pid);
+    }
+    throw new InvalidPidError(dest);
+  }
+
+  /** @internal */
+  deliver(target: Process, message: unknown): void {
+    if (target.status >= EXITING) return;
+    (target.mailbox ??= new Mailbox()).push(message);
+    if (target.status === WAITING && target.receiveMatch !== MATCH_NOTHING) this.makeRunnable(target);
+  }
+
+  /** @internal */
+  exitFrom(from: Pid, pid: Pid, reason: ExitReasonInput): void {
+    if (!isPid(pid)) throw new InvalidPidError(pid);
+    const normalized = toExitReason(reason);
+    if (normalized === undefined) throw new InvalidExitReasonError(reason);
+    this.signal({ kind: 'exit', to: pid, from, reason: normalized, link: false });
+  }
+
+  /** @internal */
+  link(p: Process, pid: Pid): void {
+    if (!isPid(pid)) throw new InvalidPidError(pid);
+    if (pid === p.pid) return;
+    (p.links ??= new Set()).add(pid);
+    this.signal({ kind: 'link', to: pid, from: p.pid });
+  }
+
+  /** @internal */
+  unlink(p: Process, pid: Pid): void {
+    if (!isPid(pid)) throw new InvalidPidError(pid);
+    if (p.links?.delete(pid)) this.signal({ kind: 'unlink', to: pid, from: p.pid });
+  }
+
+  /** @internal */
+  monitor(p: Process, pid: Pid): Ref {
+    if (!isPid(pid)) throw new InvalidPidError(pid);
+    const ref = makeRef();
+    (p.monitors ??= new Map()).set(ref, pid);
+    this.signal({ kind: 'monitor', to: pid, from: p.pid, ref });
+    return ref;
+  }
+
+  /** @internal */
+  demonitor(p: Process, ref: Ref, flush: boolean): boolean {
+    const target = p.monitors?.get(ref);
+    if (target !== undefined) {
+      p.monitors!.delete(ref);
+      this.signal({ kind: 'demonitor', to: target, from: p.pid, ref });
+    }
+    if (flush) p.mailbox?.removeWhere((m) => (m as DownMessage | null)?.type === 'DOWN' && (m as DownMessage).ref === ref);
+    return target !== undefined;
+  }
+
+  /** @internal */
+  registerName(name: string, pid: Pid): void {
+    if (!isPid(pid)) throw new InvalidPidError(pid);
+    const p = this.table.get(pid);
+    if (p === undefined || p.status >= EXITING) {
+      if (typeof name !== 'string' || name.length === 0) throw new InvalidNameError(name);
+      throw new NoProcError(formatPid(pid));
+    }
+    this.registry.register(name, pid, p.registeredName);
+    p.registeredName = name;
+  }
+
+  /** @internal */
+  unregisterName(name: string): void {
+    const pid = this.registry.unregister(name);
+    const p = this.table.get(pid);
+    if (p !== undefined) p.registeredName = null;
+  }
+
+  // ─── Running processes ────────────────────────────────────────────────────
+
+  private makeRunnable(p: Process): void {
+    p.status = RUNNABLE;
+    this.runQueue.push(p);
+    if (!this.inTurn && !this.turnScheduled && !this.manual && !this.stopped) {
+      this.turnScheduled = true;
+      setImmediate(this.turn);
+    }
+  }
+
+  private readonly turn = (): void => {
+    this.turnScheduled = false;
+    if (this.stopped) return;
+    this.inTurn = true;
+    this.lastClock = this.clock.now();
+    this.sinceClock = 0;
+    const turnEnd = this.lastClock + this.turnTimeLimit;
+    try {
+      this.fireTimers(this.lastClock);
+      while (this.runQueue.length > 0 && this.lastClock < turnEnd) this.runNext();
+    } finally {
+      this.inTurn = false;
+    }
+    if (this.runQueue.length > 0 && !this.stopped) {
+      this.turnScheduled = true;
+      setImmediate(this.turn);
+    }
+    this.armWakeup();
+  };
+
+  private runNext(): void {
+    const p = this.runQueue.shift()!;
+    if (p.status !== RUNNABLE) return;
+    this.runSlice(p);
+  }
+
+  /** Runs `p` until it blocks, ends or uses up its slice. */
+  private runSlice(p: Process): void {
+    const previous = switchTo(p);
+    p.status = RUNNING;
+    try {
+      if (p.receiving && !this.retryReceive(p)) return;
+      const generator = p.generator!;
+      const sliceStart = this.lastClock;
+      const budgetEnd = p.reductions + this.reductionsPerSlice;
+      let resume = p.resume;
+      let invalid: unknown = NO_MATCH;
+      p.resume = undefined;
+      for (;;) {
+        let result: IteratorResult<unknown, unknown>;
+        try {
+          result = invalid === NO_MATCH ? generator.next(resume) : generator.throw(new InvalidEffectError(invalid));
+        } catch (thrown) {
+          this.crashed(p, thrown);
+          return;
+        }
+        invalid = NO_MATCH;
+        resume = undefined;
+        p.reductions += 1;
+        this.totalReductions += 1;
+        this.sinceClock += 1;
+        if (result.done === true) {
+          p.generator = null;
+          this.beginExit(p, p.pendingExit ?? 'normal');
+          return;
+        }
+        if (p.pendingExit !== null) {
+          this.beginExit(p, p.pendingExit);
+          return;
+        }
+        const effect = result.value;
+        if (effect === RECEIVE) {
+          const found = this.takeMatch(p);
+          if (found === CRASHED) return;
+          if (found !== NO_MATCH) {
+            resume = found;
+            endReceive(p);
+          } else if (p.timedOut || p.receiveTimeout === 0) {
+            resume = TIMEOUT;
+            endReceive(p);
+          } else {
+            this.block(p);
+            return;
+          }
+        } else if (effect !== undefined) {
+          // Thrown into the generator at the yield that produced it, so the stack points there.
+          invalid = effect;
+          continue;
+        }
+        if (p.reductions >= budgetEnd || (this.sinceClock >= p.clockEvery && this.sliceOver(p, sliceStart))) {
+          p.resume = resume;
+          this.makeRunnable(p);
+          return;
+        }
+      }
+    } finally {
+      switchTo(previous);
+    }
+  }
+
+  /** Reads the clock, adapts how often `p` reads it, and says whether its slice is used up. */
+  private sliceOver(p: Process, sliceStart: number): boolean {
+    const now = this.clock.now();
+    const perStep = (now - this.lastClock) / this.sinceClock;
+    const target = this.sliceTimeLimit / CLOCK_SLICE_FRACTION;
+    p.clockEvery = perStep <= 0 ? CLOCK_EVERY_MAX : Math.max(1, Math.min(CLOCK_EVERY_MAX, Math.floor(target / perStep)));
+    this.lastClock = now;
+    this.sinceClock = 0;
+    return now - sliceStart >= this.sliceTimeLimit;
+  }
+
+  /**
+   * A process woken inside `receive` (by a message or its timeout) looks at
+   * what arrived since it last looked. False if it went back to waiting or died.
+   */
+  private retryReceive(p: Process): boolean {
+    const found = this.takeMatch(p);
+    if (found === CRASHED) return false;
+    if (found !== NO_MATCH) {
+      p.resume = found;
+    } else if (p.timedOut) {
+      p.resume = TIMEOUT;
+    } else {
+      p.status = WAITING;
+      return false;
+    }
+    endReceive(p);
+    return true;
+  }
+
+  /** Takes the first message the pending receive matches; a matcher that throws crashes `p`. */
+  private takeMatch(p: Process): unknown {
+    const mailbox = p.mailbox;
+    if (mailbox === null) return NO_MATCH;
+    const size = mailbox.size;
+    const match = p.receiveMatch;
+    if (match === undefined) return size > 0 ? mailbox.removeAt(0) : NO_MATCH;
+    try {
+      for (let i = p.scanned; i < size; i++) {
+        if (match(mailbox.at(i))) return mailbox.removeAt(i);
+      }
+    } catch (thrown) {
+      this.crashed(p, thrown);
+      return CRASHED;
+    }
+    p.scanned = size;
+    return NO_MATCH;
+  }
+
+  private block(p: Process): void {
+    p.status = WAITING;
+    p.waitToken += 1;
+    if (p.receiveTimeout !== Infinity) {
+      p.receiveTimer = this.timers.add(this.clock.now() + p.receiveTimeout, {
+        kind: 'receive',
+        process: p,
+        token: p.waitToken,
+      });
+      this.armWakeup();
+    }
+  }
+
+  private crashed(p: Process, thrown: unknown): void {
+    p.generator = null;
+    const reason = p.pendingExit ?? errorReason(thrown);
+    if (p.pendingExit === null) {
+      try {
+        this.onCrash({ pid: p.pid, actor: p.actor.name, module: p.actor.module, reason });
+      } catch {
+        // A failing crash reporter must not take the scheduler down with it.
+      }
+    }
+    this.beginExit(p, reason);
+  }
+
+  // ─── Signals and exits ────────────────────────────────────────────────────
+
+  /**
+   * Applies a signal to its target. Every signal here targets this
+   * scheduler's processes; a dead or unknown target answers as the signal's
+   * contract says (see signal.ts).
+   */
+  private signal(s: Signal): void {
+    const target = this.table.get(s.to);
+    switch (s.kind) {
+      case 'exit':
+        if (target !== undefined) this.applyExit(target, s.from, s.reason, s.link);
+        return;
+      case 'link':
+        if (target !== undefined && target.status < EXITING) (target.links ??= new Set()).add(s.from);
+        else this.signal({ kind: 'exit', to: s.from, from: s.to, reason: 'noproc', link: true });
+        return;
+      case 'unlink':
+        target?.links?.delete(s.from);
+        return;
+      case 'monitor':
+        if (target !== undefined && target.status < EXITING) (target.monitoredBy ??= new Map()).set(s.ref, s.from);
+        else this.signal({ kind: 'down', to: s.from, ref: s.ref, pid: s.to, reason: 'noproc' });
+        return;
+      case 'demonitor':
+        target?.monitoredBy?.delete(s.ref);
+        return;
+      case 'down':
+        if (target !== undefined && target.monitors?.delete(s.ref) === true) {
+          const down: DownMessage = { type: 'DOWN', ref: s.ref, pid: s.pid, reason: s.reason };
+          this.deliver(target, down);
+        }
+        return;
+    }
+  }
+
+  /** Erlang's rules for an exit signal arriving at `target`. */
+  private applyExit(target: Process, from: Pid, reason: ExitReason, link: boolean): void {
+    if (target.status >= EXITING) return;
+    // A link signal only counts while the link exists: unlink wins over a later death.
+    if (link && target.links?.delete(from) !== true) return;
+    if (reason === 'kill' && !link) {
+      this.endProcess(target, 'killed');
+    } else if (target.trapExit) {
+      const exit: ExitMessage = { type: 'EXIT', from, reason };
+      this.deliver(target, exit);
+    } else if (reason === 'normal') {
+      if (from === target.pid) this.endProcess(target, 'normal');
+    } else {
+      this.endProcess(target, reason);
+    }
+  }
+
+  /** Ends `p`, or, if it is running right now, at its next yield. */
+  private endProcess(p: Process, reason: ExitReason): void {
+    if (p.status === RUNNING) p.pendingExit ??= reason;
+    else this.beginExit(p, reason);
+  }
+
+  /**
+   * Queues `p`'s exit. Exits are worked off one at a time in a loop rather
+   * than recursively, so a chain of a million linked processes dies without
+   * overflowing the stack.
+   */
+  private beginExit(p: Process, reason: ExitReason): void {
+    if (p.status >= EXITING) return;
+    p.status = EXITING;
+    this.dying.push({ process: p, reason: reason === 'kill' ? 'killed' : reason });
+    if (this.draining) return;
+    this.draining = true;
+    try {
+      for (let next = this.dying.shift(); next !== undefined; next = this.dying.shift()) this.finish(next.process, next.reason);
+    } finally {
+      this.draining = false;
+    }
+  }
+
+  /** Releases everything `p` held, runs its `finally` blocks, and tells links, monitors and waiters. */
+  private finish(p: Process, reason: ExitReason): void {
+    const pid = p.pid;
+    this.table.delete(pid);
+    if (p.registeredName !== null) {
+      this.registry.release(p.registeredName, pid);
+      p.registeredName = null;
+    }
+    endReceive(p);
+    const generator = p.generator;
+    p.generator = null;
+    if (generator !== null) this.unwind(p, generator);
+    p.mailbox = null;
+    if (p.links !== null) {
+      for (const other of p.links) this.signal({ kind: 'exit', to: other, from: pid, reason, link: true });
+      p.links = null;
+    }
+    if (p.monitors !== null) {
+      for (const [ref, target] of p.monitors) this.signal({ kind: 'demonitor', to: target, from: pid, ref });
+      p.monitors = null;
+    }
+    if (p.monitoredBy !== null) {
+      for (const [ref, watcher] of p.monitoredBy) this.signal({ kind: 'down', to: watcher, ref, pid, reason });
+      p.monitoredBy = null;
+    }
+    p.status = EXITED;
+    if (p.exitWaiters !== null) {
+      for (const resolve of p.exitWaiters) resolve(reason);
+      p.exitWaiters = null;
+    }
+  }
+
+  /**
+   * Runs the `finally` blocks of a process ended while suspended, as that
+   * process. What they throw is ignored; a `yield` in them ends the cleanup.
+   */
+  private unwind(p: Process, generator: Generator<unknown, unknown, unknown>): void {
+    const previous = switchTo(p);
+    try {
+      generator.return(undefined);
+    } catch {
+      // The process is already ending; an error in its cleanup changes nothing.
+    } finally {
+      switchTo(previous);
+    }
+  }
+
+  // ─── Timers ───────────────────────────────────────────────────────────────
+
+  private fireTimers(now: number): void {
+    for (let timer = this.timers.popDue(now); timer !== undefined; timer = this.timers.popDue(now)) {
+      const payload = timer.payload;
+      if (payload.kind === 'receive') {
+        const p = payload.process;
+        if (p.receiving && p.waitToken === payload.token) {
+          p.timedOut = true;
+          p.receiveTimer = null;
+          if (p.status === WAITING) this.makeRunnable(p);
+        }
+      } else {
+        this.sendTimers.delete(payload.ref);
+        const dest = typeof payload.dest === 'string' ? this.registry.whereis(payload.dest) : payload.dest;
+        const target = dest === undefined ? undefined : this.table.get(dest);
+        if (target !== undefined) this.deliver(target, payload.message);
+      }
+    }
+  }
+
+  /** Makes sure a Node timer wakes the scheduler for its earliest deadline. */
+  private armWakeup(): void {
+    if (this.manual || this.stopped) return;
+    const next = this.timers.nextDeadline();
+    if (next === undefined || next >= this.wakeupAt) return;
+    if (this.wakeup !== undefined) clearTimeout(this.wakeup);
+    this.wakeupAt = next;
+    this.wakeup = setTimeout(this.onWakeup, Math.max(0, next - this.clock.now()));
+  }
+
+  private readonly onWakeup = (): void => {
+    this.wakeup = undefined;
+    this.wakeupAt = Infinity;
+    if (this.turnScheduled || this.inTurn) return;
+    this.turn();
+  };
+
+  private assertRunning(): void {
+    if (this.stopped) throw new StoppedError();
+  }
+}
+
+const CRASHED: unique symbol = Symbol('strand.crashed');
+
+function endReceive(p: Process): void {
+  p.receiving = false;
+  p.receiveMatch = undefined;
+  p.scanned = 0;
+  p.timedOut = false;
+  if (p.receiveTimer !== null) {
+    p.receiveTimer.cancelled = true;
+    p.receiveTimer = null;
+  }
+}
+
+function positiveOption(name: string, value: unknown, fallback: number, integer: boolean): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number' || !(value > 0) || !Number.isFinite(value) || (integer && !Number.isInteger(value))) {
+    throw new InvalidOptionError(name, value, integer ? 'a positive integer' : 'a positive number');
+  }
+  return value;
+}

@@ -1,0 +1,31 @@
+/**
+ * Signals: everything one process does to another besides sending it a
+ * message. Each is applied by the scheduler that owns the target (`to`).
+ *
+ * Guarantees (see docs/architecture.md):
+ * - Signals from one process to another are applied in the order they were
+ *   sent, and in order with that sender's messages.
+ * - `link` and `monitor` to a process that is already gone are answered as if
+ *   it had died at once: an `exit` signal with reason `'noproc'` for a link,
+ *   a `DOWN` message with reason `'noproc'` for a monitor.
+ */
+import type { ExitReason } from './exit-reason.js';
+import type { Pid } from './pid.js';
+import type { Ref } from './ref.js';
+
+export type Signal =
+  /**
+   * `from` ended with `reason` (`link: true`), or called `exit(to, reason)`
+   * (`link: false`). Only the latter can carry `'kill'`, which cannot be trapped.
+   */
+  | { readonly kind: 'exit'; readonly to: Pid; readonly from: Pid; readonly reason: ExitReason; readonly link: boolean }
+  /** `from` linked itself to `to`; `to` adds the other half of the link. */
+  | { readonly kind: 'link'; readonly to: Pid; readonly from: Pid }
+  /** `from` removed its link to `to`; `to` removes the other half. */
+  | { readonly kind: 'unlink'; readonly to: Pid; readonly from: Pid }
+  /** `from` monitors `to` under `ref`. */
+  | { readonly kind: 'monitor'; readonly to: Pid; readonly from: Pid; readonly ref: Ref }
+  /** `from` no longer monitors `to` under `ref`. */
+  | { readonly kind: 'demonitor'; readonly to: Pid; readonly from: Pid; readonly ref: Ref }
+  /** The process `pid` that `to` monitored under `ref` ended with `reason`. */
+  | { readonly kind: 'down'; readonly to: Pid; readonly ref: Ref; readonly pid: Pid; readonly reason: ExitReason };
