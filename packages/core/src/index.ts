@@ -29,6 +29,7 @@ export {
   type ExitReason,
   type ExitReasonInput,
 } from './exit-reason.js';
+export { Inbox } from './inbox.js';
 export { formatPid, isPid, type Pid } from './pid.js';
 export {
   cancelTimer,

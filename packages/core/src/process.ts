@@ -7,6 +7,7 @@
 import type { Actor } from './actor.js';
 import type { ExitReason } from './exit-reason.js';
 import type { Mailbox } from './mailbox.js';
+import type { Predicate } from './pattern.js';
 import type { Pid } from './pid.js';
 import type { Ref } from './ref.js';
 import type { Scheduler } from './scheduler.js';
@@ -28,8 +29,6 @@ export type ProcessStatus = typeof RUNNABLE | typeof RUNNING | typeof WAITING | 
 /** A matcher that no message satisfies: `sleep` waits on it, and messages do not wake it. */
 export const MATCH_NOTHING = (_message: unknown): boolean => false;
 
-/** What the scheduler knows of a process's pending receive. */
-export type Predicate = (message: unknown) => boolean;
 
 export type TimerPayload =
   | { readonly kind: 'receive'; readonly process: Process; readonly token: number }

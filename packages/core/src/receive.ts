@@ -18,7 +18,8 @@
  */
 import { caller } from './context.js';
 import { InvalidTimeoutError } from './errors.js';
-import { MATCH_NOTHING, type Predicate } from './process.js';
+import { type Matcher, type Pattern, toPredicate } from './pattern.js';
+import { MATCH_NOTHING } from './process.js';
 
 /** What `receive` returns when its timeout passed with no matching message. */
 export const TIMEOUT: unique symbol = Symbol('strand.timeout');
@@ -27,8 +28,7 @@ export type Timeout = typeof TIMEOUT;
 /** What the receive helper yields to the scheduler; its parameters are on the process record. */
 export const RECEIVE: unique symbol = Symbol('strand.receive');
 
-export type Pattern = { readonly [key: string]: unknown };
-export type Matcher<T> = ((message: unknown) => message is T) | ((message: unknown) => boolean) | Pattern;
+export type { Matcher, Pattern } from './pattern.js';
 
 /** The generator a blocking helper returns, to be run with `yield*`. */
 export type Effect<T> = Generator<typeof RECEIVE, T, unknown>;
@@ -75,30 +75,4 @@ export function checkTimeout(ms: unknown): number {
   if (ms === undefined) return Infinity;
   if (typeof ms !== 'number' || Number.isNaN(ms) || ms < 0) throw new InvalidTimeoutError(ms);
   return ms;
-}
-
-function toPredicate(matcher: Matcher<unknown> | undefined): Predicate | undefined {
-  if (matcher === undefined || typeof matcher === 'function') return matcher;
-  if (typeof matcher === 'object' && matcher !== null) return (message) => matchesPattern(matcher, message);
-  throw new TypeError(`receive: a matcher is a predicate function or a pattern object, got ${typeof matcher}`);
-}
-
-function matchesPattern(pattern: Pattern, value: unknown): boolean {
-  if (typeof value !== 'object' || value === null) return false;
-  for (const key of Object.keys(pattern)) {
-    const expected = pattern[key];
-    const actual = (value as Record<string, unknown>)[key];
-    if (isPlainObject(expected)) {
-      if (!matchesPattern(expected, actual)) return false;
-    } else if (!Object.is(expected, actual)) {
-      return false;
-    }
-  }
-  return true;
-}
-
-function isPlainObject(value: unknown): value is Pattern {
-  if (typeof value !== 'object' || value === null) return false;
-  const proto = Object.getPrototypeOf(value);
-  return proto === Object.prototype || proto === null;
 }

@@ -39,6 +39,7 @@ import {
   StoppedError,
 } from './errors.js';
 import { type ExitReason, type ExitReasonInput, errorReason, isCrash, toExitReason } from './exit-reason.js';
+import { Inbox, InboxRelay } from './inbox.js';
 import { Mailbox } from './mailbox.js';
 import { type Pid, PidAllocator, SCHEDULER_SLOTS, formatPid, isPid } from './pid.js';
 import {
@@ -253,6 +254,16 @@ export class Scheduler {
       module: p.actor.module,
       trapExit: p.trapExit,
     };
+  }
+
+  /**
+   * A mailbox for plain async code: its pid can be sent to, linked and
+   * monitored like a process's, and `receive` returns a promise.
+   */
+  inbox(): Inbox {
+    const inbox = new Inbox((pid, message) => this.send(pid, message));
+    inbox.attach(this.spawn(InboxRelay, inbox));
+    return inbox;
   }
 
   /** Pids of every live process. */

@@ -1,0 +1,103 @@
+/**
+ * An inbox lets plain async code (a test, an HTTP handler, a CLI) take part
+ * in messaging: it has a pid that processes can send to, link to or monitor,
+ * and `receive` returns a promise instead of blocking.
+ *
+ * Behind the pid is an ordinary process that hands each message to the
+ * inbox, so to the rest of the runtime it is a process like any other.
+ * `close()` ends that process with reason `'normal'`.
+ */
+import { actor } from './actor.js';
+import { type Matcher, type Predicate, toPredicate } from './pattern.js';
+import type { Pid } from './pid.js';
+import { TIMEOUT, type Timeout, checkTimeout, receive } from './receive.js';
+
+/** The message that tells a relay to end; a symbol, so no process can forge it by accident. */
+const CLOSE: unique symbol = Symbol('strand.inbox-close');
+
+/** The process behind an inbox: forwards every message to plain code until told to close. */
+export const InboxRelay = actor(import.meta.url, 'strand.InboxRelay', function* (inbox: Inbox) {
+  for (;;) {
+    const message = yield* receive();
+    if (message === CLOSE) return;
+    inbox.accept(message);
+  }
+});
+
+interface Waiter {
+  readonly match: Predicate | undefined;
+  readonly resolve: (message: unknown) => void;
+  timer: ReturnType<typeof setTimeout> | undefined;
+}
+
+export class Inbox {
+  private readonly messages: unknown[] = [];
+  private readonly waiters: Waiter[] = [];
+  private closed = false;
+  private pid_: Pid | undefined;
+
+  /** @internal */
+  constructor(private readonly sendToRelay: (pid: Pid, message: unknown) => void) {}
+
+  /** The pid processes send to. */
+  get pid(): Pid {
+    return this.pid_!;
+  }
+
+  /** @internal */
+  attach(pid: Pid): void {
+    this.pid_ = pid;
+  }
+
+  /** Messages received and not yet taken. */
+  get size(): number {
+    return this.messages.length;
+  }
+
+  /**
+   * Resolves with the oldest message the matcher accepts (any message
+   * without one), or `TIMEOUT` once `timeoutMs` passed.
+   */
+  receive(matcher?: Matcher<unknown>): Promise<unknown>;
+  receive(matcher: Matcher<unknown> | undefined, timeoutMs: number): Promise<unknown | Timeout>;
+  receive(matcher?: Matcher<unknown>, timeoutMs?: number): Promise<unknown> {
+    const timeout = checkTimeout(timeoutMs);
+    const match = toPredicate(matcher);
+    const index = match === undefined ? (this.messages.length > 0 ? 0 : -1) : this.messages.findIndex(match);
+    if (index >= 0) return Promise.resolve(this.messages.splice(index, 1)[0]);
+    if (timeout === 0 || this.closed) return Promise.resolve(TIMEOUT);
+    return new Promise((resolve) => {
+      const waiter: Waiter = { match, resolve, timer: undefined };
+      if (timeout !== Infinity) {
+        waiter.timer = setTimeout(() => {
+          this.waiters.splice(this.waiters.indexOf(waiter), 1);
+          resolve(TIMEOUT);
+        }, timeout);
+      }
+      this.waiters.push(waiter);
+    });
+  }
+
+  /** Ends the process behind the inbox; pending receives resolve with `TIMEOUT`. */
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    for (const waiter of this.waiters.splice(0)) {
+      if (waiter.timer !== undefined) clearTimeout(waiter.timer);
+      waiter.resolve(TIMEOUT);
+    }
+    this.sendToRelay(this.pid, CLOSE);
+  }
+
+  /** @internal Called by the relay process for each message. */
+  accept(message: unknown): void {
+    const i = this.waiters.findIndex((w) => w.match === undefined || w.match(message));
+    if (i < 0) {
+      this.messages.push(message);
+      return;
+    }
+    const waiter = this.waiters.splice(i, 1)[0]!;
+    if (waiter.timer !== undefined) clearTimeout(waiter.timer);
+    waiter.resolve(message);
+  }
+}

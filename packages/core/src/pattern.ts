@@ -1,0 +1,36 @@
+/**
+ * Matchers for selective receive: a predicate, or a pattern object whose
+ * every property must equal the message's. Nested plain objects in a pattern
+ * are matched the same way; other values are compared with `Object.is`.
+ */
+
+export type Pattern = { readonly [key: string]: unknown };
+export type Matcher<T> = ((message: unknown) => message is T) | ((message: unknown) => boolean) | Pattern;
+export type Predicate = (message: unknown) => boolean;
+
+/** Turns a matcher into a predicate; undefined (any message) stays undefined. */
+export function toPredicate(matcher: Matcher<unknown> | undefined): Predicate | undefined {
+  if (matcher === undefined || typeof matcher === 'function') return matcher;
+  if (typeof matcher === 'object' && matcher !== null) return (message) => matchesPattern(matcher, message);
+  throw new TypeError(`a matcher is a predicate function or a pattern object, got ${typeof matcher}`);
+}
+
+function matchesPattern(pattern: Pattern, value: unknown): boolean {
+  if (typeof value !== 'object' || value === null) return false;
+  for (const key of Object.keys(pattern)) {
+    const expected = pattern[key];
+    const actual = (value as Record<string, unknown>)[key];
+    if (isPlainObject(expected)) {
+      if (!matchesPattern(expected, actual)) return false;
+    } else if (!Object.is(expected, actual)) {
+      return false;
+    }
+  }
+  return true;
+}
+
+function isPlainObject(value: unknown): value is Pattern {
+  if (typeof value !== 'object' || value === null) return false;
+  const proto = Object.getPrototypeOf(value);
+  return proto === Object.prototype || proto === null;
+}
