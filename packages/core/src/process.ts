@@ -7,8 +7,8 @@
 import type { Actor } from './actor.js';
 import type { ExitReason } from './exit-reason.js';
 import type { Mailbox } from './mailbox.js';
-import type { Predicate } from './pattern.js';
 import type { Pid } from './pid.js';
+import type { PendingReceive } from './receive.js';
 import type { Ref } from './ref.js';
 import type { Scheduler } from './scheduler.js';
 import type { Timer } from './timer-queue.js';
@@ -26,12 +26,9 @@ export const EXITED = 4;
 
 export type ProcessStatus = typeof RUNNABLE | typeof RUNNING | typeof WAITING | typeof EXITING | typeof EXITED;
 
-/** A matcher that no message satisfies: `sleep` waits on it, and messages do not wake it. */
-export const MATCH_NOTHING = (_message: unknown): boolean => false;
-
 
 export type TimerPayload =
-  | { readonly kind: 'receive'; readonly process: Process; readonly token: number }
+  | { readonly kind: 'receive'; readonly process: Process; readonly receive: PendingReceive }
   | { readonly kind: 'send'; readonly ref: Ref; readonly dest: Pid | string; readonly message: unknown };
 
 export class Process {
@@ -40,17 +37,8 @@ export class Process {
   reductions = 0;
   mailbox: Mailbox | null = null;
 
-  /** Set while the process is inside `receive`: what it waits for. `undefined` takes any message. */
-  receiving = false;
-  receiveMatch: Predicate | undefined = undefined;
-  receiveTimeout = Infinity;
-  /** Messages the pending receive has already looked at and left. */
-  scanned = 0;
-  /** The pending receive's timeout fired; it returns TIMEOUT unless a message matches first. */
-  timedOut = false;
-  receiveTimer: Timer<TimerPayload> | null = null;
-  /** Incremented at each blocking receive, so a stale timer can tell it is stale. */
-  waitToken = 0;
+  /** The receive the process is in, if any: what it waits for and since when. */
+  receive: PendingReceive | null = null;
 
   /** The value the next `generator.next()` passes in. */
   resume: unknown = undefined;

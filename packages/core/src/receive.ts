@@ -18,20 +18,68 @@
  */
 import { caller } from './context.js';
 import { InvalidTimeoutError } from './errors.js';
-import { type Matcher, type Pattern, toPredicate } from './pattern.js';
-import { MATCH_NOTHING } from './process.js';
+import { type Matcher, type Pattern, type Predicate, toPredicate } from './pattern.js';
+import type { Process, TimerPayload } from './process.js';
+import type { Timer } from './timer-queue.js';
 
 /** What `receive` returns when its timeout passed with no matching message. */
 export const TIMEOUT: unique symbol = Symbol('strand.timeout');
 export type Timeout = typeof TIMEOUT;
 
-/** What the receive helper yields to the scheduler; its parameters are on the process record. */
+/** What a pending receive yields to the scheduler; its parameters are on `process.receive`. */
 export const RECEIVE: unique symbol = Symbol('strand.receive');
 
 export type { Matcher, Pattern } from './pattern.js';
 
-/** The generator a blocking helper returns, to be run with `yield*`. */
-export type Effect<T> = Generator<typeof RECEIVE, T, unknown>;
+/** A blocking operation, run with `yield*`; its result is the value of the `yield*` expression. */
+export interface Effect<T> {
+  [Symbol.iterator](): Iterator<typeof RECEIVE, T, unknown>;
+}
+
+/** A matcher that no message satisfies: `sleep` waits on it, and messages do not wake it. */
+export const MATCH_NOTHING: Predicate = () => false;
+
+const FIRST_STEP: IteratorYieldResult<typeof RECEIVE> = Object.freeze({ value: RECEIVE, done: false });
+
+/**
+ * One call of `receive` (or `sleep`). It is its own iterator: the first step
+ * installs it on the calling process and yields RECEIVE, the second returns
+ * what the scheduler passed back. An object rather than a generator because
+ * a process blocked in receive keeps it alive: at a million idle processes
+ * the difference is tens of megabytes.
+ */
+export class PendingReceive implements Iterator<typeof RECEIVE, unknown, unknown> {
+  /** Messages already looked at and left in the mailbox. */
+  scanned = 0;
+  /** The timeout fired; the receive returns TIMEOUT unless a message matches first. */
+  timedOut = false;
+  timer: Timer<TimerPayload> | null = null;
+  private started = false;
+
+  constructor(
+    readonly match: Predicate | undefined,
+    readonly timeout: number,
+  ) {}
+
+  [Symbol.iterator](): this {
+    return this;
+  }
+
+  next(value?: unknown): IteratorResult<typeof RECEIVE, unknown> {
+    if (this.started) return { value, done: true };
+    this.started = true;
+    caller('receive').receive = this;
+    return FIRST_STEP;
+  }
+
+  return(value?: unknown): IteratorResult<typeof RECEIVE, unknown> {
+    return { value, done: true };
+  }
+
+  throw(error: unknown): never {
+    throw error;
+  }
+}
 
 type Matched<M> = M extends (message: unknown) => message is infer T
   ? T
@@ -47,27 +95,13 @@ export function receive<const M extends Matcher<unknown> | undefined>(
   matcher: M,
   timeoutMs: number,
 ): Effect<Matched<M> | Timeout>;
-export function* receive(matcher?: Matcher<unknown>, timeoutMs?: number): Effect<unknown> {
-  const process = caller('receive');
-  const timeout = checkTimeout(timeoutMs);
-  process.receiving = true;
-  process.receiveMatch = toPredicate(matcher);
-  process.receiveTimeout = timeout;
-  process.scanned = 0;
-  process.timedOut = false;
-  return yield RECEIVE;
+export function receive(matcher?: Matcher<unknown>, timeoutMs?: number): Effect<unknown> {
+  return new PendingReceive(toPredicate(matcher), checkTimeout(timeoutMs));
 }
 
 /** Suspends the process for `ms` milliseconds; messages that arrive meanwhile stay in the mailbox. */
-export function* sleep(ms: number): Effect<void> {
-  const process = caller('sleep');
-  const timeout = checkTimeout(ms);
-  process.receiving = true;
-  process.receiveMatch = MATCH_NOTHING;
-  process.receiveTimeout = timeout;
-  process.scanned = 0;
-  process.timedOut = false;
-  yield RECEIVE;
+export function sleep(ms: number): Effect<void> {
+  return new PendingReceive(MATCH_NOTHING, checkTimeout(ms)) as Effect<never>;
 }
 
 /** Validates a timeout: undefined or Infinity waits forever. */
@@ -75,4 +109,15 @@ export function checkTimeout(ms: unknown): number {
   if (ms === undefined) return Infinity;
   if (typeof ms !== 'number' || Number.isNaN(ms) || ms < 0) throw new InvalidTimeoutError(ms);
   return ms;
+}
+
+/** Ends `p`'s pending receive and cancels its timer. */
+export function endReceive(p: Process): void {
+  const pending = p.receive;
+  if (pending === null) return;
+  p.receive = null;
+  if (pending.timer !== null) {
+    pending.timer.cancelled = true;
+    pending.timer = null;
+  }
 }

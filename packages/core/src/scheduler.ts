@@ -45,14 +45,13 @@ import { type Pid, PidAllocator, SCHEDULER_SLOTS, formatPid, isPid } from './pid
 import {
   EXITED,
   EXITING,
-  MATCH_NOTHING,
   Process,
   RUNNABLE,
   RUNNING,
   type TimerPayload,
   WAITING,
 } from './process.js';
-import { RECEIVE, TIMEOUT, checkTimeout } from './receive.js';
+import { MATCH_NOTHING, RECEIVE, TIMEOUT, checkTimeout, endReceive } from './receive.js';
 import { type Ref, makeRef } from './ref.js';
 import { Registry } from './registry.js';
 import { RunQueue } from './run-queue.js';
@@ -393,7 +392,7 @@ export class Scheduler {
   deliver(target: Process, message: unknown): void {
     if (target.status >= EXITING) return;
     (target.mailbox ??= new Mailbox()).push(message);
-    if (target.status === WAITING && target.receiveMatch !== MATCH_NOTHING) this.makeRunnable(target);
+    if (target.status === WAITING && target.receive!.match !== MATCH_NOTHING) this.makeRunnable(target);
   }
 
   /** @internal */
@@ -499,7 +498,7 @@ export class Scheduler {
     const previous = switchTo(p);
     p.status = RUNNING;
     try {
-      if (p.receiving && !this.retryReceive(p)) return;
+      if (p.receive !== null && !this.retryReceive(p)) return;
       const generator = p.generator!;
       const sliceStart = this.lastClock;
       const budgetEnd = p.reductions + this.reductionsPerSlice;
@@ -535,7 +534,7 @@ export class Scheduler {
           if (found !== NO_MATCH) {
             resume = found;
             endReceive(p);
-          } else if (p.timedOut || p.receiveTimeout === 0) {
+          } else if (p.receive!.timeout === 0) {
             resume = TIMEOUT;
             endReceive(p);
           } else {
@@ -578,7 +577,7 @@ export class Scheduler {
     if (found === CRASHED) return false;
     if (found !== NO_MATCH) {
       p.resume = found;
-    } else if (p.timedOut) {
+    } else if (p.receive!.timedOut) {
       p.resume = TIMEOUT;
     } else {
       p.status = WAITING;
@@ -593,29 +592,26 @@ export class Scheduler {
     const mailbox = p.mailbox;
     if (mailbox === null) return NO_MATCH;
     const size = mailbox.size;
-    const match = p.receiveMatch;
+    const pending = p.receive!;
+    const match = pending.match;
     if (match === undefined) return size > 0 ? mailbox.removeAt(0) : NO_MATCH;
     try {
-      for (let i = p.scanned; i < size; i++) {
+      for (let i = pending.scanned; i < size; i++) {
         if (match(mailbox.at(i))) return mailbox.removeAt(i);
       }
     } catch (thrown) {
       this.crashed(p, thrown);
       return CRASHED;
     }
-    p.scanned = size;
+    pending.scanned = size;
     return NO_MATCH;
   }
 
   private block(p: Process): void {
     p.status = WAITING;
-    p.waitToken += 1;
-    if (p.receiveTimeout !== Infinity) {
-      p.receiveTimer = this.timers.add(this.clock.now() + p.receiveTimeout, {
-        kind: 'receive',
-        process: p,
-        token: p.waitToken,
-      });
+    const pending = p.receive!;
+    if (pending.timeout !== Infinity) {
+      pending.timer = this.timers.add(this.clock.now() + pending.timeout, { kind: 'receive', process: p, receive: pending });
       this.armWakeup();
     }
   }
@@ -764,9 +760,9 @@ export class Scheduler {
       const payload = timer.payload;
       if (payload.kind === 'receive') {
         const p = payload.process;
-        if (p.receiving && p.waitToken === payload.token) {
-          p.timedOut = true;
-          p.receiveTimer = null;
+        if (p.receive === payload.receive) {
+          payload.receive.timedOut = true;
+          payload.receive.timer = null;
           if (p.status === WAITING) this.makeRunnable(p);
         }
       } else {
@@ -801,17 +797,6 @@ export class Scheduler {
 }
 
 const CRASHED: unique symbol = Symbol('strand.crashed');
-
-function endReceive(p: Process): void {
-  p.receiving = false;
-  p.receiveMatch = undefined;
-  p.scanned = 0;
-  p.timedOut = false;
-  if (p.receiveTimer !== null) {
-    p.receiveTimer.cancelled = true;
-    p.receiveTimer = null;
-  }
-}
 
 function positiveOption(name: string, value: unknown, fallback: number, integer: boolean): number {
   if (value === undefined) return fallback;
