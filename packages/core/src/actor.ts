@@ -6,6 +6,10 @@
  * the definition, not the bare function, because a scheduler in another
  * thread cannot receive a closure: it imports `module` and looks `name` up.
  *
+ * Define actors once, at the top level of a module: that is where another
+ * thread finds them after importing the module. Defining two different
+ * bodies under one identity throws.
+ *
  * ```ts
  * export const Counter = actor(import.meta.url, 'Counter', function* (start: number) {
  *   let n = start;
@@ -26,6 +30,8 @@ export interface Actor<A extends readonly unknown[] = readonly unknown[]> {
   readonly body: ProcessBody<A>;
 }
 
+const defined = new Map<string, Actor<readonly unknown[]>>();
+
 const GeneratorFunction = Object.getPrototypeOf(function* () {}).constructor as unknown;
 
 /** Defines an actor. Throws `InvalidActorError` unless `body` is a `function*`. */
@@ -41,7 +47,38 @@ export function actor<A extends readonly unknown[]>(module: string, name: string
       `actor ${JSON.stringify(name)}: body must be a generator function (function*), got ${describeBody(body)}`,
     );
   }
-  return Object.freeze({ module, name, body });
+  const key = `${module}#${name}`;
+  const existing = defined.get(key);
+  if (existing !== undefined && existing.body !== body) {
+    throw new InvalidActorError(
+      `actor ${JSON.stringify(name)} is defined twice in ${module}: define each actor once, at the top level of its module, so that other threads can find it`,
+    );
+  }
+  const definition: Actor<A> = existing ?? Object.freeze({ module, name, body });
+  defined.set(key, definition as Actor<readonly unknown[]>);
+  return definition;
+}
+
+/** The actor defined in this thread under `module` and `name`, if its module has been loaded here. */
+export function findActor(module: string, name: string): Actor<readonly unknown[]> | undefined {
+  return defined.get(`${module}#${name}`);
+}
+
+/**
+ * Loads `module` in this thread if need be and returns its actor `name`.
+ * Rejects with `InvalidActorError` when the module does not define it at top level.
+ */
+export async function loadActor(module: string, name: string): Promise<Actor<readonly unknown[]>> {
+  const found = findActor(module, name);
+  if (found !== undefined) return found;
+  await import(module);
+  const loaded = findActor(module, name);
+  if (loaded === undefined) {
+    throw new InvalidActorError(
+      `${module} does not define actor ${JSON.stringify(name)} at its top level; actors defined inside functions (closures) cannot be spawned on another thread`,
+    );
+  }
+  return loaded;
 }
 
 /** True for values made by `actor()` (or of the same shape). */

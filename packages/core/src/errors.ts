@@ -17,7 +17,8 @@ export type StrandErrorCode =
   | 'ERR_STRAND_NOT_REGISTERED'
   | 'ERR_STRAND_NOPROC'
   | 'ERR_STRAND_NOT_IN_PROCESS'
-  | 'ERR_STRAND_STOPPED';
+  | 'ERR_STRAND_STOPPED'
+  | 'ERR_STRAND_UNCLONEABLE';
 
 /** Base class of every error the runtime throws on purpose. */
 export class StrandError extends Error {
@@ -133,4 +134,11 @@ function describe(value: unknown): string {
   if (value === null) return 'null';
   if (typeof value === 'object') return `an object (${Object.prototype.toString.call(value)})`;
   return `${typeof value} ${String(value)}`;
+}
+
+/** A message or spawn argument holds something structured clone cannot copy to another thread. */
+export class UncloneableError extends StrandError {
+  constructor(problem: string) {
+    super('ERR_STRAND_UNCLONEABLE', problem);
+  }
 }

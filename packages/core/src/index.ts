@@ -20,6 +20,7 @@ export {
   NotRegisteredError,
   StoppedError,
   StrandError,
+  UncloneableError,
   type StrandErrorCode,
 } from './errors.js';
 export {

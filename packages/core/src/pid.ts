@@ -2,9 +2,19 @@
  * Process identifiers.
  *
  * A pid is a plain number so that it is cheap to compare, to use as a map key
- * and to copy between threads with structured clone. Its low bits name the
- * scheduler that owns the process, the rest is a serial number that is never
- * reused by that scheduler: a stale pid can only address a dead process.
+ * and to copy between threads with structured clone. It packs three fields:
+ *
+ *     pid = serial × 4096 + allocator × 64 + owner
+ *
+ * - `owner`: the scheduler the process lives on; messages and signals to the
+ *   pid are routed there.
+ * - `allocator`: the scheduler that made the pid. A process spawned on
+ *   another scheduler gets its pid at once, from its parent's scheduler, so
+ *   `spawn` never waits for another thread.
+ * - `serial`: counts up per allocator and is never reused, so a stale pid can
+ *   only ever address a dead process. The pids one allocator makes for one
+ *   owner reach that owner in increasing order, which is how an owner tells
+ *   "not created yet" from "already dead".
  */
 
 declare const pidBrand: unique symbol;
@@ -12,15 +22,11 @@ declare const pidBrand: unique symbol;
 /** Identifies one process. Only the runtime makes pids; `isPid` checks the shape. */
 export type Pid = number & { readonly [pidBrand]: true };
 
-/**
- * How many schedulers a pid can name (its low bits). 64 is far above the core
- * counts Strand targets and keeps serial numbers below 2^24 per scheduler
- * inside V8's small-integer range, where numbers cost no allocation.
- */
+/** How many schedulers a pid can name: 64, far above the core counts Strand targets. */
 export const SCHEDULER_SLOTS = 64;
 
-/** Largest serial number before a pid would lose integer precision. */
-const MAX_SERIAL = Math.floor(Number.MAX_SAFE_INTEGER / SCHEDULER_SLOTS);
+const SERIAL_UNIT = SCHEDULER_SLOTS * SCHEDULER_SLOTS;
+const MAX_SERIAL = Math.floor(Number.MAX_SAFE_INTEGER / SERIAL_UNIT);
 
 /** True when `value` has the shape of a pid (a non-negative safe integer). */
 export function isPid(value: unknown): value is Pid {
@@ -28,24 +34,41 @@ export function isPid(value: unknown): value is Pid {
 }
 
 /** The index of the scheduler that owns `pid`. */
-export function schedulerOf(pid: Pid): number {
+export function ownerOf(pid: Pid): number {
   return pid % SCHEDULER_SLOTS;
 }
 
-/** Erlang-style text for logs and the observer: `<scheduler.serial>`. */
-export function formatPid(pid: Pid): string {
-  return `<${pid % SCHEDULER_SLOTS}.${Math.floor(pid / SCHEDULER_SLOTS)}>`;
+/** The index of the scheduler that made `pid`. */
+export function allocatorOf(pid: Pid): number {
+  return Math.floor(pid / SCHEDULER_SLOTS) % SCHEDULER_SLOTS;
 }
 
-/** Makes pids for one scheduler. */
+/** The serial number of `pid` within its allocator. */
+export function serialOf(pid: Pid): number {
+  return Math.floor(pid / SERIAL_UNIT);
+}
+
+/** Erlang-style text for logs and the observer: `<owner.serial.allocator>`. */
+export function formatPid(pid: Pid): string {
+  return `<${ownerOf(pid)}.${serialOf(pid)}.${allocatorOf(pid)}>`;
+}
+
+/** Makes pids on behalf of one scheduler. */
 export class PidAllocator {
-  private serial = 0;
+  constructor(
+    private readonly index: number,
+    private serial = 0,
+  ) {}
 
-  constructor(private readonly schedulerIndex: number) {}
+  /** The last serial handed out: a replacement scheduler continues from here. */
+  get lastSerial(): number {
+    return this.serial;
+  }
 
-  next(): Pid {
+  /** A new pid for a process that will live on scheduler `owner`. */
+  next(owner: number): Pid {
     if (this.serial >= MAX_SERIAL) throw new RangeError('pid space exhausted');
     this.serial += 1;
-    return (this.serial * SCHEDULER_SLOTS + this.schedulerIndex) as Pid;
+    return (this.serial * SERIAL_UNIT + this.index * SCHEDULER_SLOTS + owner) as Pid;
   }
 }

@@ -21,33 +21,33 @@ export function self(): Pid {
 /** Starts a process running `actor(...args)`; it runs after the caller yields or blocks. */
 export function spawn<A extends readonly unknown[]>(actor: Actor<A>, ...args: A): Pid {
   const p = caller('spawn');
-  return p.scheduler.create(actor as Actor<readonly unknown[]>, args, p).pid;
+  return p.scheduler.create(actor as Actor<readonly unknown[]>, args, p);
 }
 
 /** Like `spawn`, and links the caller to the child before the child can run. */
 export function spawnLink<A extends readonly unknown[]>(actor: Actor<A>, ...args: A): Pid {
   const p = caller('spawnLink');
-  return p.scheduler.create(actor as Actor<readonly unknown[]>, args, p, true).pid;
+  return p.scheduler.create(actor as Actor<readonly unknown[]>, args, p, true);
 }
 
 /** Like `spawn`, and monitors the child before the child can run. */
 export function spawnMonitor<A extends readonly unknown[]>(actor: Actor<A>, ...args: A): [Pid, Ref] {
   const p = caller('spawnMonitor');
   const child = p.scheduler.create(actor as Actor<readonly unknown[]>, args, p);
-  return [child.pid, p.scheduler.monitor(p, child.pid)];
+  return [child, p.scheduler.monitor(p, child)];
 }
 
 /**
  * Sends `message` to a pid or a registered name. Never blocks. A message to
  * a dead pid is dropped, as in Erlang; an unregistered name throws
  * `NotRegisteredError`. Messages between one pair of processes arrive in the
- * order they were sent. Treat a sent message as immutable: within a thread
- * it is passed by reference.
+ * order they were sent, whatever threads they are on. A message must be
+ * copyable to another thread (structured clone): one that is not (a function,
+ * a socket) throws `UncloneableError` naming the part at fault. Treat a sent
+ * message as immutable: within a thread it is passed by reference.
  */
 export function send(dest: Pid | string, message: unknown): void {
-  const scheduler = caller('send').scheduler;
-  const target = scheduler.resolve(dest);
-  if (target !== undefined) scheduler.deliver(target, message);
+  caller('send').scheduler.sendFrom(dest, message);
 }
 
 /**

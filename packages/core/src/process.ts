@@ -53,7 +53,6 @@ export class Process {
   monitors: Map<Ref, Pid> | null = null;
   /** Monitors on this process: ref → watching pid. */
   monitoredBy: Map<Ref, Pid> | null = null;
-  registeredName: string | null = null;
   exitWaiters: ((reason: ExitReason) => void)[] | null = null;
 
   generator: Generator<unknown, unknown, unknown> | null = null;

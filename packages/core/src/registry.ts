@@ -1,44 +1,62 @@
 /**
  * Registered names: at most one process per name and one name per process.
  * A name is released when its process exits.
+ *
+ * `NameRegistry` is what the scheduler needs; `Registry` keeps the names of
+ * one thread in two maps. A runtime of several schedulers gives them all one
+ * registry in shared memory instead, so that names are the same everywhere.
  */
-import { AlreadyRegisteredError, InvalidNameError, NameTakenError, NotRegisteredError } from './errors.js';
+import { AlreadyRegisteredError, NameTakenError, NotRegisteredError } from './errors.js';
 import { formatPid, type Pid } from './pid.js';
 
-export class Registry {
-  private readonly names = new Map<string, Pid>();
+export interface NameRegistry {
+  /** Throws `NameTakenError` if `name` is held, `AlreadyRegisteredError` if `pid` holds a name. */
+  register(name: string, pid: Pid): void;
+  /** Releases `name`; throws `NotRegisteredError` if nobody holds it. Returns the pid that held it. */
+  unregister(name: string): Pid;
+  whereis(name: string): Pid | undefined;
+  nameOf(pid: Pid): string | undefined;
+  /** Releases whatever name `pid` holds (on exit). */
+  releasePid(pid: Pid): void;
+  registered(): string[];
+}
 
-  /** Throws unless `name` is free and `current` (the process's present name) is null. */
-  register(name: unknown, pid: Pid, current: string | null): void {
-    if (typeof name !== 'string' || name.length === 0) throw new InvalidNameError(name);
-    if (this.names.has(name)) throw new NameTakenError(name);
-    if (current !== null) throw new AlreadyRegisteredError(formatPid(pid), current);
-    this.names.set(name, pid);
+export class Registry implements NameRegistry {
+  private readonly pids = new Map<string, Pid>();
+  private readonly names = new Map<Pid, string>();
+
+  register(name: string, pid: Pid): void {
+    if (this.pids.has(name)) throw new NameTakenError(name);
+    const current = this.names.get(pid);
+    if (current !== undefined) throw new AlreadyRegisteredError(formatPid(pid), current);
+    this.pids.set(name, pid);
+    this.names.set(pid, name);
   }
 
-  /** Releases `name`; throws if nobody holds it. Returns the pid that held it. */
-  unregister(name: unknown): Pid {
-    if (typeof name !== 'string' || name.length === 0) throw new InvalidNameError(name);
-    const pid = this.names.get(name);
+  unregister(name: string): Pid {
+    const pid = this.pids.get(name);
     if (pid === undefined) throw new NotRegisteredError(name);
-    this.names.delete(name);
+    this.pids.delete(name);
+    this.names.delete(pid);
     return pid;
   }
 
-  /** Releases `name` if `pid` holds it (on exit). */
-  release(name: string, pid: Pid): void {
-    if (this.names.get(name) === pid) this.names.delete(name);
+  whereis(name: string): Pid | undefined {
+    return this.pids.get(name);
   }
 
-  whereis(name: string): Pid | undefined {
-    return this.names.get(name);
+  nameOf(pid: Pid): string | undefined {
+    return this.names.get(pid);
+  }
+
+  releasePid(pid: Pid): void {
+    const name = this.names.get(pid);
+    if (name === undefined) return;
+    this.names.delete(pid);
+    this.pids.delete(name);
   }
 
   registered(): string[] {
-    return [...this.names.keys()];
-  }
-
-  clear(): void {
-    this.names.clear();
+    return [...this.pids.keys()];
   }
 }

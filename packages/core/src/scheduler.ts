@@ -24,7 +24,8 @@
  * used by the process functions; running processes; signals and exits;
  * timers.
  */
-import { type Actor, isActor } from './actor.js';
+import { type Actor, findActor, isActor, loadActor } from './actor.js';
+import { assertCloneable } from './cloneable.js';
 import { type Clock, systemClock } from './clock.js';
 import { switchTo } from './context.js';
 import {
@@ -41,7 +42,7 @@ import {
 import { type ExitReason, type ExitReasonInput, errorReason, isCrash, toExitReason } from './exit-reason.js';
 import { Inbox, InboxRelay } from './inbox.js';
 import { Mailbox } from './mailbox.js';
-import { type Pid, PidAllocator, SCHEDULER_SLOTS, formatPid, isPid } from './pid.js';
+import { type Pid, PidAllocator, SCHEDULER_SLOTS, allocatorOf, formatPid, isPid, ownerOf, serialOf } from './pid.js';
 import {
   EXITED,
   EXITING,
@@ -53,9 +54,9 @@ import {
 } from './process.js';
 import { MATCH_NOTHING, RECEIVE, TIMEOUT, checkTimeout, endReceive } from './receive.js';
 import { type Ref, makeRef } from './ref.js';
-import { Registry } from './registry.js';
+import { type NameRegistry, Registry } from './registry.js';
 import { RunQueue } from './run-queue.js';
-import type { Signal } from './signal.js';
+import type { Envelope, Placement, Router, Signal, SpawnEnvelope } from './signal.js';
 import type { DownMessage, ExitMessage } from './system-messages.js';
 import { type Timer, TimerQueue } from './timer-queue.js';
 
@@ -102,6 +103,14 @@ export interface SchedulerOptions {
   readonly drive?: 'event-loop' | 'manual';
   /** This scheduler's index, written into its pids (0 to 63). Default 0. */
   readonly index?: number;
+  /** The serial its pids continue from: a scheduler that replaces another must not reuse its pids. */
+  readonly firstSerial?: number;
+  /** Carries envelopes to other schedulers. Without one, every pid is local. */
+  readonly router?: Router;
+  /** Chooses where `spawn` puts a new process. Default: this scheduler. */
+  readonly placement?: Placement;
+  /** Where names live. Default: a registry of this scheduler's own. */
+  readonly registry?: NameRegistry;
   /** Told of every process that ends by throwing. Default: a line on stderr. */
   readonly onCrash?: (report: CrashReport) => void;
 }
@@ -164,9 +173,19 @@ export class Scheduler {
   private readonly manual: boolean;
   private readonly onCrash: (report: CrashReport) => void;
 
+  private readonly index: number;
   private readonly pids: PidAllocator;
+  private readonly router: Router | undefined;
+  private readonly placement: Placement | undefined;
+  private readonly registry: NameRegistry;
   private readonly table = new Map<Pid, Process>();
-  private readonly registry = new Registry();
+  /**
+   * Envelopes for processes that other schedulers have spawned here but whose
+   * spawn has not arrived yet (or whose module is still loading), in arrival order.
+   */
+  private readonly unborn = new Map<Pid, Envelope[]>();
+  /** Per allocator: the highest serial of a spawn envelope received from it. */
+  private readonly spawnedUpTo = new Array<number>(SCHEDULER_SLOTS).fill(0);
   private readonly runQueue = new RunQueue<Process>();
   private readonly timers = new TimerQueue<TimerPayload>();
   private readonly sendTimers = new Map<Ref, Timer<TimerPayload>>();
@@ -198,7 +217,11 @@ export class Scheduler {
     if (!Number.isInteger(index) || index < 0 || index >= SCHEDULER_SLOTS) {
       throw new InvalidOptionError('index', index, `an integer from 0 to ${SCHEDULER_SLOTS - 1}`);
     }
-    this.pids = new PidAllocator(index);
+    this.index = index;
+    this.pids = new PidAllocator(index, options.firstSerial ?? 0);
+    this.router = options.router;
+    this.placement = options.placement;
+    this.registry = options.registry ?? new Registry();
     const onCrash = options.onCrash ?? defaultOnCrash;
     if (typeof onCrash !== 'function') throw new InvalidOptionError('onCrash', onCrash, 'a function');
     this.onCrash = onCrash;
@@ -208,13 +231,22 @@ export class Scheduler {
 
   /** Starts a process running `actor(...args)` and returns its pid. */
   spawn<A extends readonly unknown[]>(actor: Actor<A>, ...args: A): Pid {
-    return this.create(actor as Actor<readonly unknown[]>, args).pid;
+    return this.create(actor as Actor<readonly unknown[]>, args);
   }
 
-  /** Sends `message` to a pid (dropped if it is dead) or a registered name (throws if unknown). */
+  /** Like `spawn`, on the scheduler with index `owner` rather than where placement would put it. */
+  spawnOn<A extends readonly unknown[]>(owner: number, actor: Actor<A>, ...args: A): Pid {
+    return this.create(actor as Actor<readonly unknown[]>, args, undefined, false, owner);
+  }
+
+  /**
+   * Sends `message` to a pid (dropped if it is dead) or a registered name
+   * (throws `NotRegisteredError` if unknown). Throws `UncloneableError` if
+   * the message could not be copied to another thread.
+   */
   send(dest: Pid | string, message: unknown): void {
-    const target = this.resolve(dest);
-    if (target !== undefined) this.deliver(target, message);
+    assertCloneable(message, 'message');
+    this.route({ kind: 'message', to: this.resolve(dest), message });
   }
 
   /** Sends an exit signal from outside any process (`from` is `OUTSIDE`). */
@@ -226,13 +258,13 @@ export class Scheduler {
     this.registerName(name, pid);
   }
 
+
   unregister(name: string): void {
     this.unregisterName(name);
   }
 
   whereis(name: string): Pid | undefined {
-    if (typeof name !== 'string' || name.length === 0) throw new InvalidNameError(name);
-    return this.registry.whereis(name);
+    return this.registry.whereis(checkName(name));
   }
 
   /** Everything the observer shows of one process; undefined once it is gone. */
@@ -248,7 +280,7 @@ export class Scheduler {
       links: p.links === null ? [] : [...p.links],
       monitors: p.monitors === null ? [] : [...p.monitors.values()],
       monitoredBy: p.monitoredBy === null ? [] : [...p.monitoredBy.values()],
-      registeredName: p.registeredName ?? undefined,
+      registeredName: this.registry.nameOf(pid),
       actor: p.actor.name,
       module: p.actor.module,
       trapExit: p.trapExit,
@@ -260,8 +292,8 @@ export class Scheduler {
    * monitored like a process's, and `receive` returns a promise.
    */
   inbox(): Inbox {
-    const inbox = new Inbox((pid, message) => this.send(pid, message));
-    inbox.attach(this.spawn(InboxRelay, inbox));
+    const inbox = new Inbox((pid, message) => this.route({ kind: 'message', to: pid, message }));
+    inbox.attach(this.create(InboxRelay as Actor<readonly unknown[]>, [inbox], undefined, false, this.index));
     return inbox;
   }
 
@@ -275,12 +307,21 @@ export class Scheduler {
     return this.registry.registered();
   }
 
-  /** Resolves with the exit reason of `pid` once it ends; `'noproc'` if it is already gone. */
+  /**
+   * Resolves with the exit reason of `pid` once it ends; `'noproc'` if it is
+   * already gone. Works for a pid on any scheduler (through a monitor).
+   */
   awaitExit(pid: Pid): Promise<ExitReason> {
     if (!isPid(pid)) throw new InvalidPidError(pid);
     const p = this.table.get(pid);
-    if (p === undefined) return Promise.resolve('noproc');
-    return new Promise((resolve) => (p.exitWaiters ??= []).push(resolve));
+    if (p !== undefined) return new Promise((resolve) => (p.exitWaiters ??= []).push(resolve));
+    if (ownerOf(pid) === this.index) return Promise.resolve('noproc');
+    const inbox = this.inbox();
+    const ref = this.monitor(this.table.get(inbox.pid)!, pid);
+    return inbox.receive({ type: 'DOWN', ref }).then((down) => {
+      inbox.close();
+      return (down as DownMessage).reason;
+    });
   }
 
   /** Sends `message` to `dest` after `ms` milliseconds; cancel with `cancelTimer`. */
@@ -288,6 +329,7 @@ export class Scheduler {
     this.assertRunning();
     const delay = checkTimeout(ms);
     if (!isPid(dest) && (typeof dest !== 'string' || dest.length === 0)) throw new InvalidPidError(dest);
+    assertCloneable(message, 'message');
     const ref = makeRef();
     const timer = this.timers.add(this.clock.now() + delay, { kind: 'send', ref, dest, message });
     this.sendTimers.set(ref, timer);
@@ -351,41 +393,69 @@ export class Scheduler {
     if (this.wakeup !== undefined) clearTimeout(this.wakeup);
     this.wakeup = undefined;
     this.runQueue.clear();
+    this.unborn.clear();
   }
 
   // ─── Internal API used by the process functions ───────────────────────────
 
-  /** @internal */
-  create(actor: Actor<readonly unknown[]>, args: readonly unknown[], parent?: Process, link = false): Process {
+  /**
+   * @internal Makes a process for `actor(...args)` on the scheduler placement
+   * chooses (or `owner`), linked to `parent` when `link` is set, and returns
+   * its pid at once. On another scheduler the process is created when the
+   * spawn envelope arrives; the link half on this side exists already, and
+   * the envelope carries the other, so the child is linked before it runs.
+   */
+  create(actor: Actor<readonly unknown[]>, args: readonly unknown[], parent?: Process, link = false, owner?: number): Pid {
     this.assertRunning();
     if (!isActor(actor)) {
       throw new InvalidActorError('spawn expects an actor made with actor(import.meta.url, name, function* () {...})');
     }
-    const pid = this.pids.next();
+    const where = owner ?? (this.placement === undefined ? this.index : this.placement.place());
+    if (where === this.index) {
+      const pid = this.pids.next(where);
+      this.createLocal(pid, actor, args, link && parent !== undefined ? parent.pid : null);
+      if (link && parent !== undefined) (parent.links ??= new Set()).add(pid);
+      return pid;
+    }
+    if (this.router === undefined || !Number.isInteger(where) || where < 0 || where >= SCHEDULER_SLOTS) {
+      throw new InvalidOptionError('owner', where, 'the index of a scheduler of this runtime');
+    }
+    assertCloneable(args, 'spawn arguments');
+    const pid = this.pids.next(where);
+    const linkTo = link && parent !== undefined ? parent.pid : null;
+    if (linkTo !== null) (parent!.links ??= new Set()).add(pid);
+    this.router.forward(where, { kind: 'spawn', to: pid, module: actor.module, name: actor.name, args, link: linkTo });
+    return pid;
+  }
+
+  private createLocal(pid: Pid, actor: Actor<readonly unknown[]>, args: readonly unknown[], linkTo: Pid | null): Process {
     const p = new Process(pid, actor, this, CLOCK_EVERY_INITIAL);
     p.generator = actor.body(...args);
     this.table.set(pid, p);
-    // Linking before the child is queued makes spawn-link atomic: the child cannot end unlinked.
-    if (link && parent !== undefined) {
-      (parent.links ??= new Set()).add(pid);
-      (p.links ??= new Set()).add(parent.pid);
-    }
+    // Linked before it is queued: the child cannot end unlinked.
+    if (linkTo !== null) (p.links ??= new Set()).add(linkTo);
     this.makeRunnable(p);
     return p;
   }
 
-  /** @internal */
-  resolve(dest: Pid | string): Process | undefined {
+  /** @internal The pid `dest` names; throws for a bad pid or an unregistered name. */
+  resolve(dest: Pid | string): Pid {
     if (typeof dest === 'number') {
       if (!isPid(dest)) throw new InvalidPidError(dest);
-      return this.table.get(dest);
+      return dest;
     }
     if (typeof dest === 'string' && dest.length > 0) {
       const pid = this.registry.whereis(dest);
       if (pid === undefined) throw new NotRegisteredError(dest);
-      return this.table.get(pid);
+      return pid;
     }
     throw new InvalidPidError(dest);
+  }
+
+  /** @internal Sends a checked message from a process. */
+  sendFrom(dest: Pid | string, message: unknown): void {
+    assertCloneable(message, 'message');
+    this.route({ kind: 'message', to: this.resolve(dest), message });
   }
 
   /** @internal */
@@ -400,7 +470,7 @@ export class Scheduler {
     if (!isPid(pid)) throw new InvalidPidError(pid);
     const normalized = toExitReason(reason);
     if (normalized === undefined) throw new InvalidExitReasonError(reason);
-    this.signal({ kind: 'exit', to: pid, from, reason: normalized, link: false });
+    this.route({ kind: 'exit', to: pid, from, reason: normalized, link: false });
   }
 
   /** @internal */
@@ -408,13 +478,13 @@ export class Scheduler {
     if (!isPid(pid)) throw new InvalidPidError(pid);
     if (pid === p.pid) return;
     (p.links ??= new Set()).add(pid);
-    this.signal({ kind: 'link', to: pid, from: p.pid });
+    this.route({ kind: 'link', to: pid, from: p.pid });
   }
 
   /** @internal */
   unlink(p: Process, pid: Pid): void {
     if (!isPid(pid)) throw new InvalidPidError(pid);
-    if (p.links?.delete(pid)) this.signal({ kind: 'unlink', to: pid, from: p.pid });
+    if (p.links?.delete(pid)) this.route({ kind: 'unlink', to: pid, from: p.pid });
   }
 
   /** @internal */
@@ -422,7 +492,7 @@ export class Scheduler {
     if (!isPid(pid)) throw new InvalidPidError(pid);
     const ref = makeRef();
     (p.monitors ??= new Map()).set(ref, pid);
-    this.signal({ kind: 'monitor', to: pid, from: p.pid, ref });
+    this.route({ kind: 'monitor', to: pid, from: p.pid, ref });
     return ref;
   }
 
@@ -431,29 +501,129 @@ export class Scheduler {
     const target = p.monitors?.get(ref);
     if (target !== undefined) {
       p.monitors!.delete(ref);
-      this.signal({ kind: 'demonitor', to: target, from: p.pid, ref });
+      this.route({ kind: 'demonitor', to: target, from: p.pid, ref });
     }
     if (flush) p.mailbox?.removeWhere((m) => (m as DownMessage | null)?.type === 'DOWN' && (m as DownMessage).ref === ref);
     return target !== undefined;
   }
 
-  /** @internal */
+  /**
+   * @internal A pid of this scheduler must be alive to take a name. One of
+   * another scheduler cannot be checked without waiting, so its owner is
+   * told, and releases the name if the process is already gone.
+   */
   registerName(name: string, pid: Pid): void {
+    checkName(name);
     if (!isPid(pid)) throw new InvalidPidError(pid);
-    const p = this.table.get(pid);
-    if (p === undefined || p.status >= EXITING) {
-      if (typeof name !== 'string' || name.length === 0) throw new InvalidNameError(name);
-      throw new NoProcError(formatPid(pid));
+    const local = ownerOf(pid) === this.index;
+    if (local) {
+      const p = this.table.get(pid);
+      if (p === undefined || p.status >= EXITING) throw new NoProcError(formatPid(pid));
     }
-    this.registry.register(name, pid, p.registeredName);
-    p.registeredName = name;
+    this.registry.register(name, pid);
+    if (!local) this.route({ kind: 'named', to: pid });
   }
 
   /** @internal */
   unregisterName(name: string): void {
-    const pid = this.registry.unregister(name);
-    const p = this.table.get(pid);
-    if (p !== undefined) p.registeredName = null;
+    this.registry.unregister(checkName(name));
+  }
+
+  // ─── Routing ──────────────────────────────────────────────────────────────
+
+  /** Applies an envelope here if this scheduler owns its target, or forwards it to the owner. */
+  private route(envelope: Envelope): void {
+    const owner = ownerOf(envelope.to);
+    if (owner !== this.index && this.router !== undefined) {
+      this.router.forward(owner, envelope);
+      return;
+    }
+    this.apply(envelope);
+  }
+
+  /**
+   * Takes envelopes that other schedulers sent here, in the order they were
+   * sent. Plain code of the thread calls it when a batch arrives.
+   */
+  accept(envelopes: readonly Envelope[]): void {
+    for (const envelope of envelopes) {
+      if (envelope.kind === 'spawn') this.acceptSpawn(envelope);
+      else this.apply(envelope);
+    }
+  }
+
+  private apply(envelope: Envelope): void {
+    const to = envelope.to;
+    if (!this.table.has(to)) {
+      const waiting = this.unborn.get(to);
+      if (waiting !== undefined) {
+        waiting.push(envelope);
+        return;
+      }
+      if (this.isUnborn(to)) {
+        this.unborn.set(to, [envelope]);
+        return;
+      }
+    }
+    if (envelope.kind === 'message') {
+      const target = this.table.get(to);
+      if (target !== undefined) this.deliver(target, envelope.message);
+    } else if (envelope.kind !== 'spawn') {
+      this.signal(envelope);
+    }
+  }
+
+  /** True for a pid another scheduler made for this one whose spawn has not arrived yet. */
+  private isUnborn(pid: Pid): boolean {
+    const allocator = allocatorOf(pid);
+    return allocator !== this.index && ownerOf(pid) === this.index && serialOf(pid) > this.spawnedUpTo[allocator]!;
+  }
+
+  private acceptSpawn(spawn: SpawnEnvelope): void {
+    const pid = spawn.to;
+    const allocator = allocatorOf(pid);
+    this.spawnedUpTo[allocator] = Math.max(this.spawnedUpTo[allocator]!, serialOf(pid));
+    const early = this.unborn.get(pid) ?? [];
+    this.unborn.delete(pid);
+    const actor = findActor(spawn.module, spawn.name);
+    if (actor !== undefined) {
+      this.born(pid, actor, spawn, early);
+      return;
+    }
+    // The module is not loaded in this thread yet: hold what arrives for the pid until it is.
+    this.unborn.set(pid, early);
+    loadActor(spawn.module, spawn.name).then(
+      (loaded) => {
+        const held = this.unborn.get(pid) ?? [];
+        this.unborn.delete(pid);
+        if (!this.stopped) this.born(pid, loaded, spawn, held);
+      },
+      (error: unknown) => {
+        const held = this.unborn.get(pid) ?? [];
+        this.unborn.delete(pid);
+        this.stillborn(pid, spawn, held, errorReason(error));
+      },
+    );
+  }
+
+  private born(pid: Pid, actor: Actor<readonly unknown[]>, spawn: SpawnEnvelope, held: readonly Envelope[]): void {
+    try {
+      this.createLocal(pid, actor, spawn.args, spawn.link);
+    } catch (error) {
+      this.stillborn(pid, spawn, held, errorReason(error));
+      return;
+    }
+    for (const envelope of held) this.apply(envelope);
+  }
+
+  /** A process that could not be created dies at once, as far as anyone can tell. */
+  private stillborn(pid: Pid, spawn: SpawnEnvelope, held: readonly Envelope[], reason: ExitReason): void {
+    this.reportCrash(pid, spawn.name, spawn.module, reason);
+    if (spawn.link !== null) this.route({ kind: 'exit', to: spawn.link, from: pid, reason, link: true });
+    for (const envelope of held) {
+      if (envelope.kind === 'monitor') this.route({ kind: 'down', to: envelope.from, ref: envelope.ref, pid, reason });
+      else if (envelope.kind === 'link') this.route({ kind: 'exit', to: envelope.from, from: pid, reason, link: true });
+    }
   }
 
   // ─── Running processes ────────────────────────────────────────────────────
@@ -600,7 +770,8 @@ export class Scheduler {
         if (match(mailbox.at(i))) return mailbox.removeAt(i);
       }
     } catch (thrown) {
-      this.crashed(p, thrown);
+      // The generator is still suspended in receive: its finally blocks run as it exits.
+      this.fail(p, errorReason(thrown));
       return CRASHED;
     }
     pending.scanned = size;
@@ -616,25 +787,31 @@ export class Scheduler {
     }
   }
 
+  /** The generator threw: it has finished, so there is nothing to unwind. */
   private crashed(p: Process, thrown: unknown): void {
     p.generator = null;
-    const reason = p.pendingExit ?? errorReason(thrown);
-    if (p.pendingExit === null) {
-      try {
-        this.onCrash({ pid: p.pid, actor: p.actor.name, module: p.actor.module, reason });
-      } catch {
-        // A failing crash reporter must not take the scheduler down with it.
-      }
-    }
+    this.fail(p, errorReason(thrown));
+  }
+
+  private fail(p: Process, error: ExitReason): void {
+    const reason = p.pendingExit ?? error;
+    if (p.pendingExit === null) this.reportCrash(p.pid, p.actor.name, p.actor.module, reason);
     this.beginExit(p, reason);
+  }
+
+  private reportCrash(pid: Pid, actor: string, module: string, reason: ExitReason): void {
+    try {
+      this.onCrash({ pid, actor, module, reason });
+    } catch {
+      // A failing crash reporter must not take the scheduler down with it.
+    }
   }
 
   // ─── Signals and exits ────────────────────────────────────────────────────
 
   /**
-   * Applies a signal to its target. Every signal here targets this
-   * scheduler's processes; a dead or unknown target answers as the signal's
-   * contract says (see signal.ts).
+   * Applies a signal to its target, one of this scheduler's processes; a
+   * dead or unknown target answers as the signal's contract says (see signal.ts).
    */
   private signal(s: Signal): void {
     const target = this.table.get(s.to);
@@ -644,14 +821,14 @@ export class Scheduler {
         return;
       case 'link':
         if (target !== undefined && target.status < EXITING) (target.links ??= new Set()).add(s.from);
-        else this.signal({ kind: 'exit', to: s.from, from: s.to, reason: 'noproc', link: true });
+        else this.route({ kind: 'exit', to: s.from, from: s.to, reason: 'noproc', link: true });
         return;
       case 'unlink':
         target?.links?.delete(s.from);
         return;
       case 'monitor':
         if (target !== undefined && target.status < EXITING) (target.monitoredBy ??= new Map()).set(s.ref, s.from);
-        else this.signal({ kind: 'down', to: s.from, ref: s.ref, pid: s.to, reason: 'noproc' });
+        else this.route({ kind: 'down', to: s.from, ref: s.ref, pid: s.to, reason: 'noproc' });
         return;
       case 'demonitor':
         target?.monitoredBy?.delete(s.ref);
@@ -661,6 +838,9 @@ export class Scheduler {
           const down: DownMessage = { type: 'DOWN', ref: s.ref, pid: s.pid, reason: s.reason };
           this.deliver(target, down);
         }
+        return;
+      case 'named':
+        if (target === undefined || target.status >= EXITING) this.registry.releasePid(s.to);
         return;
     }
   }
@@ -710,25 +890,22 @@ export class Scheduler {
   private finish(p: Process, reason: ExitReason): void {
     const pid = p.pid;
     this.table.delete(pid);
-    if (p.registeredName !== null) {
-      this.registry.release(p.registeredName, pid);
-      p.registeredName = null;
-    }
+    this.registry.releasePid(pid);
     endReceive(p);
     const generator = p.generator;
     p.generator = null;
     if (generator !== null) this.unwind(p, generator);
     p.mailbox = null;
     if (p.links !== null) {
-      for (const other of p.links) this.signal({ kind: 'exit', to: other, from: pid, reason, link: true });
+      for (const other of p.links) this.route({ kind: 'exit', to: other, from: pid, reason, link: true });
       p.links = null;
     }
     if (p.monitors !== null) {
-      for (const [ref, target] of p.monitors) this.signal({ kind: 'demonitor', to: target, from: pid, ref });
+      for (const [ref, target] of p.monitors) this.route({ kind: 'demonitor', to: target, from: pid, ref });
       p.monitors = null;
     }
     if (p.monitoredBy !== null) {
-      for (const [ref, watcher] of p.monitoredBy) this.signal({ kind: 'down', to: watcher, ref, pid, reason });
+      for (const [ref, watcher] of p.monitoredBy) this.route({ kind: 'down', to: watcher, ref, pid, reason });
       p.monitoredBy = null;
     }
     p.status = EXITED;
@@ -768,8 +945,7 @@ export class Scheduler {
       } else {
         this.sendTimers.delete(payload.ref);
         const dest = typeof payload.dest === 'string' ? this.registry.whereis(payload.dest) : payload.dest;
-        const target = dest === undefined ? undefined : this.table.get(dest);
-        if (target !== undefined) this.deliver(target, payload.message);
+        if (dest !== undefined) this.route({ kind: 'message', to: dest, message: payload.message });
       }
     }
   }
@@ -797,6 +973,11 @@ export class Scheduler {
 }
 
 const CRASHED: unique symbol = Symbol('strand.crashed');
+
+function checkName(name: unknown): string {
+  if (typeof name !== 'string' || name.length === 0) throw new InvalidNameError(name);
+  return name;
+}
 
 function positiveOption(name: string, value: unknown, fallback: number, integer: boolean): number {
   if (value === undefined) return fallback;

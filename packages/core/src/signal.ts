@@ -1,6 +1,7 @@
 /**
  * Signals: everything one process does to another besides sending it a
- * message. Each is applied by the scheduler that owns the target (`to`).
+ * message. Each is applied by the scheduler that owns the target (`to`);
+ * between threads they travel as envelopes, with messages and spawns.
  *
  * Guarantees (see docs/architecture.md):
  * - Signals from one process to another are applied in the order they were
@@ -28,4 +29,44 @@ export type Signal =
   /** `from` no longer monitors `to` under `ref`. */
   | { readonly kind: 'demonitor'; readonly to: Pid; readonly from: Pid; readonly ref: Ref }
   /** The process `pid` that `to` monitored under `ref` ended with `reason`. */
-  | { readonly kind: 'down'; readonly to: Pid; readonly ref: Ref; readonly pid: Pid; readonly reason: ExitReason };
+  | { readonly kind: 'down'; readonly to: Pid; readonly ref: Ref; readonly pid: Pid; readonly reason: ExitReason }
+  /** `to` was given a name by another scheduler: if it is already gone, its owner releases the name. */
+  | { readonly kind: 'named'; readonly to: Pid };
+
+/** A message, as it travels to the scheduler that owns `to`. */
+export interface MessageEnvelope {
+  readonly kind: 'message';
+  readonly to: Pid;
+  readonly message: unknown;
+}
+
+/**
+ * Create process `pid` on its owner, running actor `name` of `module` with
+ * `args`. `link` names a parent already linked to it; the link exists
+ * before the child's first step.
+ */
+export interface SpawnEnvelope {
+  readonly kind: 'spawn';
+  readonly to: Pid;
+  readonly module: string;
+  readonly name: string;
+  readonly args: readonly unknown[];
+  readonly link: Pid | null;
+}
+
+/** Everything that travels between schedulers. */
+export type Envelope = Signal | MessageEnvelope | SpawnEnvelope;
+
+/**
+ * Carries envelopes to the schedulers of other threads. Envelopes for one
+ * owner are delivered in the order given, which is what keeps messages and
+ * signals between a pair of processes in order across threads.
+ */
+export interface Router {
+  forward(owner: number, envelope: Envelope): void;
+}
+
+/** Chooses the scheduler a new process lives on. */
+export interface Placement {
+  place(): number;
+}
