@@ -15,12 +15,20 @@ import { TIMEOUT, type Timeout, checkTimeout, receive } from './receive.js';
 /** The message that tells a relay to end; a symbol, so no process can forge it by accident. */
 const CLOSE: unique symbol = Symbol('strand.inbox-close');
 
-/** The process behind an inbox: forwards every message to plain code until told to close. */
+/**
+ * The process behind an inbox: forwards every message to plain code until
+ * told to close. However it ends (closed, killed, its scheduler stopped), the
+ * inbox's pending receives resolve with TIMEOUT and hold no timers.
+ */
 export const InboxRelay = actor(import.meta.url, 'strand.InboxRelay', function* (inbox: Inbox) {
-  for (;;) {
-    const message = yield* receive();
-    if (message === CLOSE) return;
-    inbox.accept(message);
+  try {
+    for (;;) {
+      const message = yield* receive();
+      if (message === CLOSE) return;
+      inbox.accept(message);
+    }
+  } finally {
+    inbox.ended();
   }
 });
 
@@ -81,12 +89,17 @@ export class Inbox {
   /** Ends the process behind the inbox; pending receives resolve with `TIMEOUT`. */
   close(): void {
     if (this.closed) return;
+    this.ended();
+    this.sendToRelay(this.pid, CLOSE);
+  }
+
+  /** @internal The relay process ended. */
+  ended(): void {
     this.closed = true;
     for (const waiter of this.waiters.splice(0)) {
       if (waiter.timer !== undefined) clearTimeout(waiter.timer);
       waiter.resolve(TIMEOUT);
     }
-    this.sendToRelay(this.pid, CLOSE);
   }
 
   /** @internal Called by the relay process for each message. */

@@ -7,3 +7,4 @@ export { assertCloneable } from './cloneable.js';
 export { SCHEDULER_SLOTS, allocatorOf, ownerOf, serialOf } from './pid.js';
 export { Registry, type NameRegistry } from './registry.js';
 export type { Envelope, MessageEnvelope, Placement, Router, Signal, SpawnEnvelope } from './signal.js';
+export * from './status-board.js';

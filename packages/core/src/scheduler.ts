@@ -55,6 +55,16 @@ import {
 import { MATCH_NOTHING, RECEIVE, TIMEOUT, checkTimeout, endReceive } from './receive.js';
 import { type Ref, makeRef } from './ref.js';
 import { type NameRegistry, Registry } from './registry.js';
+import {
+  BOARD_LAST_SERIAL,
+  BOARD_PROCESSES,
+  BOARD_REDUCTIONS,
+  BOARD_RUNNING_PID,
+  BOARD_RUN_QUEUE,
+  BOARD_SLICE_STARTED_AT,
+  BOARD_SLOTS,
+  BOARD_TURN_AT,
+} from './status-board.js';
 import { RunQueue } from './run-queue.js';
 import type { Envelope, Placement, Router, Signal, SpawnEnvelope } from './signal.js';
 import type { DownMessage, ExitMessage } from './system-messages.js';
@@ -105,12 +115,19 @@ export interface SchedulerOptions {
   readonly index?: number;
   /** The serial its pids continue from: a scheduler that replaces another must not reuse its pids. */
   readonly firstSerial?: number;
+  /**
+   * Per allocator, the serial up to which pids made for this scheduler's
+   * index belong to a scheduler it replaces: they are dead, not unborn.
+   */
+  readonly deadUpTo?: readonly number[];
   /** Carries envelopes to other schedulers. Without one, every pid is local. */
   readonly router?: Router;
   /** Chooses where `spawn` puts a new process. Default: this scheduler. */
   readonly placement?: Placement;
   /** Where names live. Default: a registry of this scheduler's own. */
   readonly registry?: NameRegistry;
+  /** Where to publish the running pid, queue length and more (status-board.ts). */
+  readonly board?: Float64Array;
   /** Told of every process that ends by throwing. Default: a line on stderr. */
   readonly onCrash?: (report: CrashReport) => void;
 }
@@ -178,6 +195,9 @@ export class Scheduler {
   private readonly router: Router | undefined;
   private readonly placement: Placement | undefined;
   private readonly registry: NameRegistry;
+  private readonly board: Float64Array | undefined;
+  /** Added to clock readings to publish them as epoch times on the board. */
+  private readonly epochOffset: number;
   private readonly table = new Map<Pid, Process>();
   /**
    * Envelopes for processes that other schedulers have spawned here but whose
@@ -219,9 +239,15 @@ export class Scheduler {
     }
     this.index = index;
     this.pids = new PidAllocator(index, options.firstSerial ?? 0);
+    options.deadUpTo?.forEach((serial, allocator) => (this.spawnedUpTo[allocator] = serial));
     this.router = options.router;
     this.placement = options.placement;
     this.registry = options.registry ?? new Registry();
+    if (options.board !== undefined && !(options.board instanceof Float64Array && options.board.length >= BOARD_SLOTS)) {
+      throw new InvalidOptionError('board', options.board, `a Float64Array of at least ${BOARD_SLOTS} entries`);
+    }
+    this.board = options.board;
+    this.epochOffset = performance.timeOrigin;
     const onCrash = options.onCrash ?? defaultOnCrash;
     if (typeof onCrash !== 'function') throw new InvalidOptionError('onCrash', onCrash, 'a function');
     this.onCrash = onCrash;
@@ -412,7 +438,7 @@ export class Scheduler {
     }
     const where = owner ?? (this.placement === undefined ? this.index : this.placement.place());
     if (where === this.index) {
-      const pid = this.pids.next(where);
+      const pid = this.nextPid(where);
       this.createLocal(pid, actor, args, link && parent !== undefined ? parent.pid : null);
       if (link && parent !== undefined) (parent.links ??= new Set()).add(pid);
       return pid;
@@ -421,16 +447,58 @@ export class Scheduler {
       throw new InvalidOptionError('owner', where, 'the index of a scheduler of this runtime');
     }
     assertCloneable(args, 'spawn arguments');
-    const pid = this.pids.next(where);
+    const pid = this.nextPid(where);
     const linkTo = link && parent !== undefined ? parent.pid : null;
     if (linkTo !== null) (parent!.links ??= new Set()).add(pid);
     this.router.forward(where, { kind: 'spawn', to: pid, module: actor.module, name: actor.name, args, link: linkTo });
     return pid;
   }
 
+  private nextPid(owner: number): Pid {
+    const pid = this.pids.next(owner);
+    if (this.board !== undefined) this.board[BOARD_LAST_SERIAL] = this.pids.lastSerial;
+    return pid;
+  }
+
+  /** The last pid serial this scheduler handed out. */
+  get lastSerial(): number {
+    return this.pids.lastSerial;
+  }
+
+  /**
+   * Scheduler `owner` is gone, with every process it had. Each pid made for
+   * it by allocator `a` with a serial up to `deadUpTo[a]` is now dead: local
+   * processes linked to one get an exit signal, those monitoring one a
+   * `DOWN`, both with `reasonOf(pid)`. Spawns that scheduler sent here and
+   * that never arrived (serials up to `deadUpTo[owner]`) are dead too.
+   */
+  lostScheduler(owner: number, deadUpTo: readonly number[], reasonOf: (pid: Pid) => ExitReason): void {
+    const lost = (pid: Pid): boolean => ownerOf(pid) === owner && serialOf(pid) <= (deadUpTo[allocatorOf(pid)] ?? 0);
+    for (const p of [...this.table.values()]) {
+      if (p.monitoredBy !== null) for (const [ref, watcher] of p.monitoredBy) if (lost(watcher)) p.monitoredBy.delete(ref);
+      if (p.monitors !== null) {
+        for (const [ref, target] of p.monitors) {
+          if (lost(target)) this.signal({ kind: 'down', to: p.pid, ref, pid: target, reason: reasonOf(target) });
+        }
+      }
+      if (p.links !== null) {
+        for (const other of [...p.links]) {
+          if (lost(other)) this.signal({ kind: 'exit', to: p.pid, from: other, reason: reasonOf(other), link: true });
+        }
+      }
+    }
+    const orphanedUpTo = deadUpTo[owner] ?? 0;
+    this.spawnedUpTo[owner] = Math.max(this.spawnedUpTo[owner]!, orphanedUpTo);
+    for (const [pid, held] of [...this.unborn]) {
+      if (allocatorOf(pid) !== owner || serialOf(pid) > orphanedUpTo) continue;
+      this.unborn.delete(pid);
+      for (const envelope of held) this.apply(envelope);
+    }
+  }
+
   private createLocal(pid: Pid, actor: Actor<readonly unknown[]>, args: readonly unknown[], linkTo: Pid | null): Process {
     const p = new Process(pid, actor, this, CLOCK_EVERY_INITIAL);
-    p.generator = actor.body(...args);
+    p.generator = startBody(actor, args);
     this.table.set(pid, p);
     // Linked before it is queued: the child cannot end unlinked.
     if (linkTo !== null) (p.links ??= new Set()).add(linkTo);
@@ -644,11 +712,14 @@ export class Scheduler {
     this.lastClock = this.clock.now();
     this.sinceClock = 0;
     const turnEnd = this.lastClock + this.turnTimeLimit;
+    const board = this.board;
+    if (board !== undefined) board[BOARD_TURN_AT] = this.epochOffset + this.lastClock;
     try {
       this.fireTimers(this.lastClock);
       while (this.runQueue.length > 0 && this.lastClock < turnEnd) this.runNext();
     } finally {
       this.inTurn = false;
+      if (board !== undefined) this.publish(board);
     }
     if (this.runQueue.length > 0 && !this.stopped) {
       this.turnScheduled = true;
@@ -660,7 +731,22 @@ export class Scheduler {
   private runNext(): void {
     const p = this.runQueue.shift()!;
     if (p.status !== RUNNABLE) return;
+    const board = this.board;
+    if (board === undefined) {
+      this.runSlice(p);
+      return;
+    }
+    board[BOARD_SLICE_STARTED_AT] = this.epochOffset + this.lastClock;
+    board[BOARD_RUNNING_PID] = p.pid;
     this.runSlice(p);
+    board[BOARD_RUNNING_PID] = 0;
+  }
+
+  private publish(board: Float64Array): void {
+    board[BOARD_RUN_QUEUE] = this.runQueue.length;
+    board[BOARD_PROCESSES] = this.table.size;
+    board[BOARD_LAST_SERIAL] = this.pids.lastSerial;
+    board[BOARD_REDUCTIONS] = this.totalReductions;
   }
 
   /** Runs `p` until it blocks, ends or uses up its slice. */
@@ -673,17 +759,21 @@ export class Scheduler {
       const sliceStart = this.lastClock;
       const budgetEnd = p.reductions + this.reductionsPerSlice;
       let resume = p.resume;
-      let invalid: unknown = NO_MATCH;
+      let toThrow: InvalidEffectError | undefined;
+      if (resume instanceof ThrowOnResume) {
+        toThrow = resume.error;
+        resume = undefined;
+      }
       p.resume = undefined;
       for (;;) {
         let result: IteratorResult<unknown, unknown>;
         try {
-          result = invalid === NO_MATCH ? generator.next(resume) : generator.throw(new InvalidEffectError(invalid));
+          result = toThrow === undefined ? generator.next(resume) : generator.throw(toThrow);
         } catch (thrown) {
           this.crashed(p, thrown);
           return;
         }
-        invalid = NO_MATCH;
+        toThrow = undefined;
         resume = undefined;
         p.reductions += 1;
         this.totalReductions += 1;
@@ -712,12 +802,12 @@ export class Scheduler {
             return;
           }
         } else if (effect !== undefined) {
-          // Thrown into the generator at the yield that produced it, so the stack points there.
-          invalid = effect;
-          continue;
+          // Thrown into the generator at the yield that produced it (on its next step, which
+          // may be in its next slice), so the stack points there.
+          toThrow = new InvalidEffectError(effect);
         }
         if (p.reductions >= budgetEnd || (this.sinceClock >= p.clockEvery && this.sliceOver(p, sliceStart))) {
-          p.resume = resume;
+          p.resume = toThrow === undefined ? resume : new ThrowOnResume(toThrow);
           this.makeRunnable(p);
           return;
         }
@@ -800,10 +890,14 @@ export class Scheduler {
   }
 
   private reportCrash(pid: Pid, actor: string, module: string, reason: ExitReason): void {
+    // The reporter is plain code: no process is calling.
+    const previous = switchTo(null);
     try {
       this.onCrash({ pid, actor, module, reason });
     } catch {
       // A failing crash reporter must not take the scheduler down with it.
+    } finally {
+      switchTo(previous);
     }
   }
 
@@ -973,6 +1067,26 @@ export class Scheduler {
 }
 
 const CRASHED: unique symbol = Symbol('strand.crashed');
+
+/** Carries an error to throw into a process when it resumes, across a preemption. */
+class ThrowOnResume {
+  constructor(readonly error: InvalidEffectError) {}
+}
+
+/**
+ * Calls the body. Parameter defaults and destructuring run here, before the
+ * first step; if they throw, the child crashes on its first step, as in
+ * Erlang, instead of the parent at spawn.
+ */
+function startBody(actor: Actor<readonly unknown[]>, args: readonly unknown[]): Generator<unknown, unknown, unknown> {
+  try {
+    return actor.body(...args);
+  } catch (error) {
+    return (function* failAtFirstStep(): Generator<unknown, unknown, unknown> {
+      throw error;
+    })();
+  }
+}
 
 function checkName(name: unknown): string {
   if (typeof name !== 'string' || name.length === 0) throw new InvalidNameError(name);
