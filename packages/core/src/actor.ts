@@ -28,9 +28,15 @@ export interface Actor<A extends readonly unknown[] = readonly unknown[]> {
   /** Name unique within `module`. */
   readonly name: string;
   readonly body: ProcessBody<A>;
+  /** A small number unique among this thread's actors, for shared-memory status boards. */
+  readonly id: number;
 }
 
+/** Told of every actor defined in this thread, with its id: lets a host name what a board's id means. */
+export type ActorListener = (actor: Actor<readonly unknown[]>) => void;
+
 const defined = new Map<string, Actor<readonly unknown[]>>();
+const listeners: ActorListener[] = [];
 
 const GeneratorFunction = Object.getPrototypeOf(function* () {}).constructor as unknown;
 
@@ -54,9 +60,17 @@ export function actor<A extends readonly unknown[]>(module: string, name: string
       `actor ${JSON.stringify(name)} is defined twice in ${module}: define each actor once, at the top level of its module, so that other threads can find it`,
     );
   }
-  const definition: Actor<A> = existing ?? Object.freeze({ module, name, body });
+  if (existing !== undefined) return existing as unknown as Actor<A>;
+  const definition: Actor<A> = Object.freeze({ module, name, body, id: defined.size + 1 });
   defined.set(key, definition as Actor<readonly unknown[]>);
+  for (const listener of listeners) listener(definition as Actor<readonly unknown[]>);
   return definition;
+}
+
+/** Calls `listener` for every actor defined in this thread so far, and for each one defined later. */
+export function onActorDefined(listener: ActorListener): void {
+  listeners.push(listener);
+  for (const definition of defined.values()) listener(definition);
 }
 
 /** The actor defined in this thread under `module` and `name`, if its module has been loaded here. */

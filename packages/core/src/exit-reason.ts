@@ -10,6 +10,7 @@
  * | `'kill'`             | only as the argument of `exit(pid, 'kill')`: cannot be trapped          | –        |
  * | `'killed'`           | what others see of a process ended by `'kill'`                          | yes      |
  * | `'noproc'`           | the process did not exist (monitor of a dead pid)                       | yes      |
+ * | `'noconnection'`     | the process was lost with its scheduler thread (or, later, its node)    | yes      |
  * | `{ error: info }`    | an uncaught exception, with its name, message and stack                 | yes      |
  *
  * Every variant is a plain value so that it survives structured clone between
@@ -29,6 +30,7 @@ export type ExitReason =
   | 'kill'
   | 'killed'
   | 'noproc'
+  | 'noconnection'
   | { readonly shutdown: unknown }
   | { readonly error: ErrorInfo };
 
@@ -49,7 +51,7 @@ export function errorReason(thrown: unknown): { readonly error: ErrorInfo } {
 /** Validates and normalises what the user passed to `exit`; undefined when it is not a reason. */
 export function toExitReason(input: unknown): ExitReason | undefined {
   if (input instanceof Error) return errorReason(input);
-  if (input === 'normal' || input === 'shutdown' || input === 'kill' || input === 'killed' || input === 'noproc') {
+  if (input === 'normal' || input === 'shutdown' || input === 'kill' || input === 'killed' || input === 'noproc' || input === 'noconnection') {
     return input;
   }
   if (typeof input === 'object' && input !== null) {

@@ -59,6 +59,7 @@ import {
   BOARD_LAST_SERIAL,
   BOARD_PROCESSES,
   BOARD_REDUCTIONS,
+  BOARD_RUNNING_ACTOR,
   BOARD_RUNNING_PID,
   BOARD_RUN_QUEUE,
   BOARD_SLICE_STARTED_AT,
@@ -95,10 +96,16 @@ export const TURN_TIME_LIMIT_MS = 2;
 
 /** Steps between clock reads for a process whose step cost is not known yet. */
 const CLOCK_EVERY_INITIAL = 16;
-/** At most this many steps between clock reads, however cheap the steps. */
+/**
+ * At most this many steps between clock reads, however cheap the steps. A
+ * process measured this cheap is "known cheap": its slices start without a
+ * clock read of their own.
+ */
 const CLOCK_EVERY_MAX = 1024;
 /** The clock is read often enough that this fraction of a slice cannot pass unseen. */
 const CLOCK_SLICE_FRACTION = 8;
+/** A turn of known-cheap slices reads the clock every this many slices to see if it is over. */
+const TURN_CLOCK_EVERY_SLICES = 64;
 
 export interface SchedulerOptions {
   /** Default `REDUCTIONS_PER_SLICE` (4000). */
@@ -218,9 +225,8 @@ export class Scheduler {
   private wakeupAt = Infinity;
   private stopped = false;
 
-  /** Last clock reading, and the steps run since: slices start from it instead of reading again. */
+  /** Last clock reading: slices of known-cheap processes start from it instead of reading again. */
   private lastClock = 0;
-  private sinceClock = 0;
   private totalReductions = 0;
 
   constructor(options: SchedulerOptions = {}) {
@@ -388,7 +394,6 @@ export class Scheduler {
   step(): boolean {
     if (!this.manual) throw new InvalidOptionError('drive', 'event-loop', "'manual' to call step()");
     this.lastClock = this.clock.now();
-    this.sinceClock = 0;
     this.fireTimers(this.lastClock);
     if (this.runQueue.length === 0) return false;
     this.runNext();
@@ -710,13 +715,16 @@ export class Scheduler {
     if (this.stopped) return;
     this.inTurn = true;
     this.lastClock = this.clock.now();
-    this.sinceClock = 0;
     const turnEnd = this.lastClock + this.turnTimeLimit;
     const board = this.board;
     if (board !== undefined) board[BOARD_TURN_AT] = this.epochOffset + this.lastClock;
     try {
       this.fireTimers(this.lastClock);
-      while (this.runQueue.length > 0 && this.lastClock < turnEnd) this.runNext();
+      // Slices that measured themselves leave lastClock fresh; runs of cheap ones are checked every few.
+      for (let slices = 1; this.runQueue.length > 0 && this.lastClock < turnEnd; slices++) {
+        this.runNext();
+        if (slices % TURN_CLOCK_EVERY_SLICES === 0) this.lastClock = this.clock.now();
+      }
     } finally {
       this.inTurn = false;
       if (board !== undefined) this.publish(board);
@@ -731,15 +739,20 @@ export class Scheduler {
   private runNext(): void {
     const p = this.runQueue.shift()!;
     if (p.status !== RUNNABLE) return;
+    // A process not known to be cheap gets an exact start time, so its own steps are what is measured.
+    const measured = p.clockEvery < CLOCK_EVERY_MAX;
+    if (measured) this.lastClock = this.clock.now();
     const board = this.board;
     if (board === undefined) {
-      this.runSlice(p);
+      this.runSlice(p, measured);
       return;
     }
     board[BOARD_SLICE_STARTED_AT] = this.epochOffset + this.lastClock;
     board[BOARD_RUNNING_PID] = p.pid;
-    this.runSlice(p);
+    board[BOARD_RUNNING_ACTOR] = p.actor.id;
+    this.runSlice(p, measured);
     board[BOARD_RUNNING_PID] = 0;
+    board[BOARD_RUNNING_ACTOR] = 0;
   }
 
   private publish(board: Float64Array): void {
@@ -749,15 +762,22 @@ export class Scheduler {
     board[BOARD_REDUCTIONS] = this.totalReductions;
   }
 
-  /** Runs `p` until it blocks, ends or uses up its slice. */
-  private runSlice(p: Process): void {
+  /**
+   * Runs `p` until it blocks, ends or uses up its slice. The clock is read
+   * every `p.clockEvery` of its steps; a `measured` slice (one that started
+   * with its own clock read) also reads it at the end, so that a process's
+   * step cost is learnt even when its slices are a step or two long.
+   */
+  private runSlice(p: Process, measured: boolean): void {
     const previous = switchTo(p);
     p.status = RUNNING;
+    const sliceStart = this.lastClock;
+    const startReductions = p.reductions;
     try {
       if (p.receive !== null && !this.retryReceive(p)) return;
       const generator = p.generator!;
-      const sliceStart = this.lastClock;
       const budgetEnd = p.reductions + this.reductionsPerSlice;
+      let nextCheck = p.reductions + p.clockEvery;
       let resume = p.resume;
       let toThrow: InvalidEffectError | undefined;
       if (resume instanceof ThrowOnResume) {
@@ -777,7 +797,6 @@ export class Scheduler {
         resume = undefined;
         p.reductions += 1;
         this.totalReductions += 1;
-        this.sinceClock += 1;
         if (result.done === true) {
           p.generator = null;
           this.beginExit(p, p.pendingExit ?? 'normal');
@@ -806,7 +825,18 @@ export class Scheduler {
           // may be in its next slice), so the stack points there.
           toThrow = new InvalidEffectError(effect);
         }
-        if (p.reductions >= budgetEnd || (this.sinceClock >= p.clockEvery && this.sliceOver(p, sliceStart))) {
+        if (p.reductions >= nextCheck) {
+          const now = this.clock.now();
+          this.learnStepCost(p, now - this.lastClock, p.reductions - (nextCheck - p.clockEvery));
+          this.lastClock = now;
+          nextCheck = p.reductions + p.clockEvery;
+          if (now - sliceStart >= this.sliceTimeLimit) {
+            p.resume = toThrow === undefined ? resume : new ThrowOnResume(toThrow);
+            this.makeRunnable(p);
+            return;
+          }
+        }
+        if (p.reductions >= budgetEnd) {
           p.resume = toThrow === undefined ? resume : new ThrowOnResume(toThrow);
           this.makeRunnable(p);
           return;
@@ -814,18 +844,23 @@ export class Scheduler {
       }
     } finally {
       switchTo(previous);
+      if (measured && p.reductions > startReductions) {
+        const now = this.clock.now();
+        this.learnStepCost(p, now - sliceStart, p.reductions - startReductions);
+        this.lastClock = now;
+      }
     }
   }
 
-  /** Reads the clock, adapts how often `p` reads it, and says whether its slice is used up. */
-  private sliceOver(p: Process, sliceStart: number): boolean {
-    const now = this.clock.now();
-    const perStep = (now - this.lastClock) / this.sinceClock;
+  /**
+   * Sets how many steps `p` runs between clock reads from what `steps` of
+   * them cost: enough reads that no more than a fraction of a slice passes
+   * unseen, and no more reads than that.
+   */
+  private learnStepCost(p: Process, elapsed: number, steps: number): void {
+    const perStep = elapsed / Math.max(1, steps);
     const target = this.sliceTimeLimit / CLOCK_SLICE_FRACTION;
     p.clockEvery = perStep <= 0 ? CLOCK_EVERY_MAX : Math.max(1, Math.min(CLOCK_EVERY_MAX, Math.floor(target / perStep)));
-    this.lastClock = now;
-    this.sinceClock = 0;
-    return now - sliceStart >= this.sliceTimeLimit;
   }
 
   /**

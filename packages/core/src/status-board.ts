@@ -22,5 +22,10 @@ export const BOARD_LAST_SERIAL = 4;
 export const BOARD_TURN_AT = 5;
 /** Reductions run since start. */
 export const BOARD_REDUCTIONS = 6;
+/** Event-loop utilisation of the thread over its last measuring interval, 0 to 1; written by the thread's host, not the scheduler. */
+export const BOARD_UTILISATION = 7;
 
-export const BOARD_SLOTS = 8;
+/** Id (`Actor.id`) of the actor of the running process; 0 between slices. */
+export const BOARD_RUNNING_ACTOR = 8;
+
+export const BOARD_SLOTS = 16;

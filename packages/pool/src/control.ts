@@ -1,0 +1,72 @@
+/**
+ * The control plane: low-frequency questions and orders for one scheduler
+ * (list its processes, kill one, read its stats, and the steps of replacing
+ * a lost scheduler). Workers expose it with comlink; the main thread's own
+ * scheduler is driven through the same object directly. Never on the
+ * message path.
+ */
+import type { MessagePort } from 'node:worker_threads';
+import { type ExitReason, type Pid, type ProcessInfo, type Scheduler, isPid } from '@strand/core';
+import type { PortRouter } from './port-router.js';
+
+export interface ThreadStats {
+  readonly index: number;
+  readonly processes: number;
+  readonly runQueue: number;
+  readonly reductions: number;
+  /** Over the last measuring interval (about `METER_INTERVAL_MS`). */
+  readonly reductionsPerSecond: number;
+  /** Event-loop utilisation over the last measuring interval, 0 to 1. */
+  readonly utilisation: number;
+  readonly heapUsed: number;
+}
+
+export interface SchedulerControl {
+  processes(): ProcessInfo[];
+  processInfo(pid: Pid): ProcessInfo | undefined;
+  kill(pid: Pid): void;
+  stats(): ThreadStats;
+  /** Starts sending envelopes for `owner` to `port`. */
+  connect(owner: number, port: MessagePort): void;
+  /** Holds envelopes for `owner`; returns this scheduler's last pid serial. */
+  suspend(owner: number): number;
+  /** Tells local processes that the processes of `owner` are gone (see `Scheduler.lostScheduler`). */
+  lostScheduler(owner: number, deadUpTo: readonly number[], stalledPid: Pid, stallReason: ExitReason): void;
+  stop(): Promise<void>;
+}
+
+/** Measures a thread's event-loop utilisation and reduction rate. */
+export interface Meter {
+  readonly utilisation: number;
+  readonly reductionsPerSecond: number;
+}
+
+export function controlFor(index: number, scheduler: Scheduler, router: PortRouter, meter: Meter): SchedulerControl {
+  return {
+    processes: () => scheduler.processes().flatMap((pid) => scheduler.processInfo(pid) ?? []),
+    processInfo: (pid) => scheduler.processInfo(pid),
+    kill: (pid) => {
+      if (isPid(pid)) scheduler.exit(pid, 'kill');
+    },
+    stats: () => ({
+      index,
+      processes: scheduler.stats.processes,
+      runQueue: scheduler.stats.runQueue,
+      reductions: scheduler.stats.reductions,
+      reductionsPerSecond: meter.reductionsPerSecond,
+      utilisation: meter.utilisation,
+      heapUsed: process.memoryUsage().heapUsed,
+    }),
+    connect: (owner, port) => router.connect(owner, port),
+    suspend: (owner) => {
+      router.suspend(owner);
+      return scheduler.lastSerial;
+    },
+    lostScheduler: (owner, deadUpTo, stalledPid, stallReason) =>
+      scheduler.lostScheduler(owner, deadUpTo, (pid) => (pid === stalledPid ? stallReason : 'noconnection')),
+    stop: async () => {
+      await scheduler.stop();
+      router.close();
+    },
+  };
+}

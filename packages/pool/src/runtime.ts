@@ -1,0 +1,477 @@
+/**
+ * Runtime: Strand on every core.
+ *
+ * `Strand.start()` starts one scheduler per worker thread (default: one per
+ * core) and keeps a light scheduler on the main thread for plain code: it
+ * hosts inboxes and I/O, and never gets processes placed on it. Processes do
+ * not care which thread they run on: pids route messages and signals to the
+ * right thread, names live in shared memory, and placement reads every
+ * scheduler's load from shared memory too.
+ *
+ * Threads and indices: the main thread's scheduler is index 0, worker
+ * schedulers are 1..N. Every pair of threads has its own MessageChannel for
+ * envelopes; each worker also has a control port (comlink) and reports
+ * crashes and lost envelopes as events.
+ *
+ * The stall watchdog reads each worker's board every `STALL_CHECK_INTERVAL_MS`.
+ * A process that runs longer than `stallTimeoutMs` without yielding is
+ * reported (`onStall`); with `stallPolicy: 'replace'` (the default) its
+ * thread is terminated and a new one takes its index. Every process that
+ * lived there is gone: the stuck one with a `StallError` reason, the others
+ * with `'noconnection'`, and links and monitors elsewhere see exactly that.
+ */
+import { availableParallelism } from 'node:os';
+import { pathToFileURL } from 'node:url';
+import { performance } from 'node:perf_hooks';
+import { MessageChannel, type MessagePort, Worker } from 'node:worker_threads';
+import * as Comlink from 'comlink';
+import nodeEndpoint from 'comlink/dist/esm/node-adapter.mjs';
+import {
+  type Actor,
+  type CrashReport,
+  type ExitReason,
+  type ExitReasonInput,
+  type Inbox,
+  InvalidOptionError,
+  type Pid,
+  type ProcessInfo,
+  Scheduler,
+  formatPid,
+  isPid,
+} from '@strand/core';
+import {
+  BOARD_LAST_SERIAL,
+  BOARD_RUNNING_ACTOR,
+  BOARD_RUNNING_PID,
+  BOARD_SLICE_STARTED_AT,
+  SCHEDULER_SLOTS,
+  ownerOf,
+} from '@strand/core/runtime';
+import { Boards } from './boards.js';
+import { type SchedulerControl, type ThreadStats, controlFor } from './control.js';
+import { LeastLoaded } from './least-loaded.js';
+import { ThreadMeter } from './meter.js';
+import { PortRouter } from './port-router.js';
+import { DEFAULT_MAX_NAMES, SharedRegistry } from './shared-registry.js';
+import type { SchedulerTuning, ThreadEvent, WorkerInit } from './thread-protocol.js';
+
+/** Default for `stallTimeoutMs`: far above any honest slice (1 ms) or single step, short enough to matter. */
+export const DEFAULT_STALL_TIMEOUT_MS = 5_000;
+/** How often the watchdog reads the boards, in ms. */
+export const STALL_CHECK_INTERVAL_MS = 100;
+
+export interface StrandOptions extends SchedulerTuning {
+  /** Worker schedulers; default one per core (`os.availableParallelism()`). */
+  readonly schedulers?: number;
+  /** Names the runtime can hold at once; default `DEFAULT_MAX_NAMES` (4096). */
+  readonly maxNames?: number;
+  /** Node options for the scheduler threads; default `process.execArgv`. */
+  readonly execArgv?: readonly string[];
+  /**
+   * Modules (URLs or absolute paths) each scheduler thread imports, in order,
+   * before it starts: for example one that registers a TypeScript loader, so
+   * that actors written in TypeScript load in the threads
+   * (`import { register } from 'tsx/esm/api'; register();`).
+   */
+  readonly preload?: readonly string[];
+  /** A process running this long without yielding is a stall; default 5000 ms. */
+  readonly stallTimeoutMs?: number;
+  /** `'replace'` (default): terminate the stalled thread and start another; `'report'`: only report. */
+  readonly stallPolicy?: 'replace' | 'report';
+  /** Told of every stall. Default: a line on stderr. */
+  readonly onStall?: (report: StallReport) => void;
+  /** Told of every process, on any thread, that ends by throwing. Default: a line on stderr. */
+  readonly onCrash?: (report: CrashReport) => void;
+}
+
+export interface StallReport {
+  readonly scheduler: number;
+  readonly pid: Pid;
+  /** `module#name` of the stuck process's actor, when known. */
+  readonly actor: string;
+  readonly runningForMs: number;
+  readonly action: 'replaced' | 'reported';
+}
+
+interface Thread {
+  readonly index: number;
+  worker: Worker;
+  control: Comlink.Remote<SchedulerControl>;
+  /** Actor ids of this thread → `module#name`, for stall reports. */
+  readonly actors: Map<number, string>;
+  /** Set while the thread is being replaced or stopped: exits are expected. */
+  retiring: boolean;
+}
+
+export class Runtime {
+  private readonly threads = new Map<number, Thread>();
+  private readonly scheduler: Scheduler;
+  private readonly router: PortRouter;
+  private readonly meter: ThreadMeter;
+  private readonly mainControl: SchedulerControl;
+  private readonly watchdog: ReturnType<typeof setInterval>;
+  private readonly replacing = new Set<number>();
+  private stopping: Promise<void> | undefined;
+
+  private constructor(
+    private readonly options: Required<Pick<StrandOptions, 'stallTimeoutMs' | 'stallPolicy'>> & StrandOptions,
+    readonly schedulers: number,
+    private readonly boards: Boards,
+    private readonly registry: SharedRegistry,
+  ) {
+    this.router = new PortRouter((envelope, error) => this.undeliverable({ type: 'undeliverable', to: envelope.to, kind: envelope.kind, error: String(error) }));
+    this.scheduler = new Scheduler({
+      ...tuning(options),
+      index: 0,
+      router: this.router,
+      placement: new LeastLoaded(boards, workerIndices(schedulers)),
+      registry,
+      board: boards.board(0),
+      onCrash: (report) => this.crashed(report),
+    });
+    this.meter = new ThreadMeter(this.scheduler, boards.board(0));
+    this.mainControl = controlFor(0, this.scheduler, this.router, this.meter);
+    this.watchdog = setInterval(() => this.checkStalls(), STALL_CHECK_INTERVAL_MS);
+    this.watchdog.unref();
+  }
+
+  /** Starts the scheduler threads and resolves once every one is ready. */
+  static async start(options: StrandOptions = {}): Promise<Runtime> {
+    const schedulers = options.schedulers ?? availableParallelism();
+    if (!Number.isInteger(schedulers) || schedulers < 1 || schedulers >= SCHEDULER_SLOTS) {
+      throw new InvalidOptionError('schedulers', schedulers, `an integer from 1 to ${SCHEDULER_SLOTS - 1}`);
+    }
+    const maxNames = options.maxNames ?? DEFAULT_MAX_NAMES;
+    if (!Number.isInteger(maxNames) || maxNames < 1) throw new InvalidOptionError('maxNames', maxNames, 'a positive integer');
+    const stallTimeoutMs = options.stallTimeoutMs ?? DEFAULT_STALL_TIMEOUT_MS;
+    if (typeof stallTimeoutMs !== 'number' || !(stallTimeoutMs > 0)) {
+      throw new InvalidOptionError('stallTimeoutMs', stallTimeoutMs, 'a positive number of milliseconds');
+    }
+    const stallPolicy = options.stallPolicy ?? 'replace';
+    if (stallPolicy !== 'replace' && stallPolicy !== 'report') {
+      throw new InvalidOptionError('stallPolicy', stallPolicy, "'replace' or 'report'");
+    }
+    if (options.execArgv !== undefined && !Array.isArray(options.execArgv)) {
+      throw new InvalidOptionError('execArgv', options.execArgv, 'an array of strings');
+    }
+    if (options.preload !== undefined && (!Array.isArray(options.preload) || !options.preload.every((m) => typeof m === 'string'))) {
+      throw new InvalidOptionError('preload', options.preload, 'an array of module URLs or absolute paths');
+    }
+    const runtime = new Runtime(
+      { ...options, stallTimeoutMs, stallPolicy },
+      schedulers,
+      new Boards(),
+      new SharedRegistry({ maxNames }),
+    );
+    try {
+      await runtime.startThreads();
+    } catch (error) {
+      await runtime.stop();
+      throw error;
+    }
+    return runtime;
+  }
+
+  // ─── Processes, from plain code ───────────────────────────────────────────
+
+  /** Starts `actor(...args)` on the least-loaded scheduler and returns its pid at once. */
+  spawn<A extends readonly unknown[]>(actor: Actor<A>, ...args: A): Pid {
+    return this.scheduler.spawn(actor, ...args);
+  }
+
+  /** Starts `actor(...args)` on worker scheduler `scheduler` (1..N). */
+  spawnOn<A extends readonly unknown[]>(scheduler: number, actor: Actor<A>, ...args: A): Pid {
+    if (!Number.isInteger(scheduler) || scheduler < 1 || scheduler > this.schedulers) {
+      throw new InvalidOptionError('scheduler', scheduler, `a worker scheduler index from 1 to ${this.schedulers}`);
+    }
+    return this.scheduler.spawnOn(scheduler, actor, ...args);
+  }
+
+  send(dest: Pid | string, message: unknown): void {
+    this.scheduler.send(dest, message);
+  }
+
+  exit(pid: Pid, reason: ExitReasonInput): void {
+    this.scheduler.exit(pid, reason);
+  }
+
+  /** Kills `pid` (exit reason `'kill'`, untrappable). */
+  kill(pid: Pid): void {
+    this.scheduler.exit(pid, 'kill');
+  }
+
+  register(name: string, pid: Pid): void {
+    this.scheduler.register(name, pid);
+  }
+
+  unregister(name: string): void {
+    this.scheduler.unregister(name);
+  }
+
+  whereis(name: string): Pid | undefined {
+    return this.scheduler.whereis(name);
+  }
+
+  registered(): string[] {
+    return this.scheduler.registered();
+  }
+
+  /** A mailbox for plain async code, on the main thread. */
+  inbox(): Inbox {
+    return this.scheduler.inbox();
+  }
+
+  /** Resolves with `pid`'s exit reason once it ends, wherever it runs. */
+  awaitExit(pid: Pid): Promise<ExitReason> {
+    return this.scheduler.awaitExit(pid);
+  }
+
+  // ─── Control plane ────────────────────────────────────────────────────────
+
+  /** What `pid`'s scheduler knows of it; undefined once it is gone. */
+  async processInfo(pid: Pid): Promise<ProcessInfo | undefined> {
+    if (!isPid(pid)) return this.scheduler.processInfo(pid);
+    const owner = ownerOf(pid);
+    if (owner === 0) return this.scheduler.processInfo(pid);
+    const thread = this.threads.get(owner);
+    return thread === undefined ? undefined : thread.control.processInfo(pid);
+  }
+
+  /** Every live process of every scheduler. */
+  async processes(): Promise<ProcessInfo[]> {
+    const lists = await Promise.all([
+      this.mainControl.processes(),
+      ...[...this.threads.values()].map((t) => t.control.processes()),
+    ]);
+    return lists.flat();
+  }
+
+  /** Per-scheduler figures, main thread (index 0) first. */
+  async stats(): Promise<ThreadStats[]> {
+    return Promise.all([this.mainControl.stats(), ...[...this.threads.values()].map((t) => t.control.stats())]);
+  }
+
+  /**
+   * Ends every process with reason `'shutdown'`, stops the threads and
+   * releases everything; nothing of the runtime keeps Node alive afterwards.
+   */
+  stop(): Promise<void> {
+    this.stopping ??= this.shutdown();
+    return this.stopping;
+  }
+
+  // ─── Threads ──────────────────────────────────────────────────────────────
+
+  private async startThreads(): Promise<void> {
+    const indices = workerIndices(this.schedulers);
+    // One channel per pair of threads, main thread included.
+    const portsOf = new Map<number, { owner: number; port: MessagePort }[]>(indices.map((i) => [i, []]));
+    for (const i of indices) {
+      const toMain = new MessageChannel();
+      portsOf.get(i)!.push({ owner: 0, port: toMain.port1 });
+      this.listen(i, toMain.port2);
+      for (const j of indices) {
+        if (j <= i) continue;
+        const pair = new MessageChannel();
+        portsOf.get(i)!.push({ owner: j, port: pair.port1 });
+        portsOf.get(j)!.push({ owner: i, port: pair.port2 });
+      }
+    }
+    const deadUpTo = new Array<number>(SCHEDULER_SLOTS).fill(0);
+    await Promise.all(indices.map((i) => this.startThread(i, portsOf.get(i)!, 0, deadUpTo)));
+  }
+
+  private async startThread(
+    index: number,
+    ports: { owner: number; port: MessagePort }[],
+    firstSerial: number,
+    deadUpTo: readonly number[],
+  ): Promise<void> {
+    const control = new MessageChannel();
+    const init: WorkerInit = {
+      index,
+      workers: workerIndices(this.schedulers),
+      boards: this.boards.buffer,
+      registry: { buffer: this.registry.buffer, maxNames: this.registry.maxNames },
+      ports,
+      control: control.port2,
+      firstSerial,
+      deadUpTo,
+      scheduler: tuning(this.options),
+      preload: (this.options.preload ?? []).map((m) => (m.startsWith('/') ? pathToFileURL(m).href : m)),
+    };
+    const worker = new Worker(new URL('./worker.js', import.meta.url), {
+      workerData: init,
+      transferList: [control.port2, ...ports.map((p) => p.port)],
+      execArgv: [...(this.options.execArgv ?? process.execArgv)],
+      name: `strand-scheduler-${index}`,
+    });
+    const thread: Thread = {
+      index,
+      worker,
+      control: Comlink.wrap<SchedulerControl>(nodeEndpoint(control.port1)),
+      actors: new Map(),
+      retiring: false,
+    };
+    this.threads.set(index, thread);
+    worker.on('message', (event: ThreadEvent) => this.onThreadEvent(thread, event));
+    worker.on('error', (error) => {
+      process.stderr.write(`[strand] scheduler ${index} failed: ${error.stack ?? String(error)}\n`);
+    });
+    worker.on('exit', () => {
+      if (!thread.retiring && this.stopping === undefined) void this.replace(index, 0 as Pid, 'noconnection');
+    });
+    const ready = new Promise<void>((resolve, reject) => {
+      worker.once('online', () => resolve());
+      worker.once('error', reject);
+    });
+    await ready;
+    // A first round trip proves the thread's module graph loaded and its control plane answers.
+    await thread.control.stats();
+  }
+
+  private listen(owner: number, port: MessagePort): void {
+    port.on('message', (batch) => this.scheduler.accept(batch));
+    this.router.connect(owner, port);
+  }
+
+  private onThreadEvent(thread: Thread, event: ThreadEvent): void {
+    switch (event.type) {
+      case 'crash':
+        this.crashed(event.report);
+        return;
+      case 'undeliverable':
+        this.undeliverable(event);
+        return;
+      case 'actor':
+        thread.actors.set(event.id, event.key);
+        return;
+    }
+  }
+
+  private crashed(report: CrashReport): void {
+    if (this.options.onCrash !== undefined) {
+      this.options.onCrash(report);
+      return;
+    }
+    const reason = report.reason;
+    const detail = typeof reason === 'object' && 'error' in reason ? (reason.error.stack ?? reason.error.message) : String(reason);
+    process.stderr.write(`[strand] process ${formatPid(report.pid)} (${report.actor}) crashed: ${detail}\n`);
+  }
+
+  private undeliverable(event: Extract<ThreadEvent, { type: 'undeliverable' }>): void {
+    process.stderr.write(`[strand] dropped a ${event.kind} for ${formatPid(event.to as Pid)}: ${event.error}\n`);
+  }
+
+  // ─── Stall watchdog ───────────────────────────────────────────────────────
+
+  private checkStalls(): void {
+    const now = performance.timeOrigin + performance.now();
+    for (const thread of this.threads.values()) {
+      if (thread.retiring || this.replacing.has(thread.index)) continue;
+      const pid = this.boards.read(thread.index, BOARD_RUNNING_PID) as Pid;
+      if (pid === 0) continue;
+      const runningForMs = now - this.boards.read(thread.index, BOARD_SLICE_STARTED_AT);
+      if (runningForMs < this.options.stallTimeoutMs) continue;
+      const actor = thread.actors.get(this.boards.read(thread.index, BOARD_RUNNING_ACTOR)) ?? 'unknown actor';
+      const action = this.options.stallPolicy === 'replace' ? 'replaced' : 'reported';
+      this.reportStall({ scheduler: thread.index, pid, actor, runningForMs, action });
+      if (action === 'replaced') {
+        const message = `scheduler ${thread.index} stalled in ${formatPid(pid)} (${actor}) for ${Math.round(runningForMs)} ms without yielding; its thread was replaced`;
+        void this.replace(thread.index, pid, { error: { name: 'StallError', message } });
+      } else {
+        // Report a given stall once: forget it until that process yields.
+        this.replacing.add(thread.index);
+        const waitForYield = setInterval(() => {
+          if (this.boards.read(thread.index, BOARD_RUNNING_PID) !== pid) {
+            clearInterval(waitForYield);
+            this.replacing.delete(thread.index);
+          }
+        }, STALL_CHECK_INTERVAL_MS);
+        waitForYield.unref();
+      }
+    }
+  }
+
+  private reportStall(report: StallReport): void {
+    if (this.options.onStall !== undefined) {
+      this.options.onStall(report);
+      return;
+    }
+    process.stderr.write(
+      `[strand] scheduler ${report.scheduler} stalled: process ${formatPid(report.pid)} (${report.actor}) has run ${Math.round(report.runningForMs)} ms without yielding; ${report.action}\n`,
+    );
+  }
+
+  /**
+   * Replaces the thread of scheduler `index`, lost with all its processes.
+   * 1. Every other thread holds envelopes for `index` and says how far its pids go.
+   * 2. The old thread is terminated; names its processes held are released.
+   * 3. Every other thread tells its processes linked to or monitoring the lost ones.
+   * 4. A new thread starts with the index, pids continuing after the old ones,
+   *    and every other thread connects to it and sends what it held.
+   */
+  private async replace(index: number, stalledPid: Pid, stallReason: ExitReason): Promise<void> {
+    const old = this.threads.get(index);
+    if (old === undefined || this.replacing.has(index) || this.stopping !== undefined) return;
+    this.replacing.add(index);
+    old.retiring = true;
+    try {
+      const others = [...this.threads.values()].filter((t) => t.index !== index);
+      const deadUpTo = new Array<number>(SCHEDULER_SLOTS).fill(0);
+      deadUpTo[0] = this.mainControl.suspend(index);
+      const serials = await Promise.all(others.map((t) => t.control.suspend(index)));
+      others.forEach((t, k) => (deadUpTo[t.index] = serials[k]!));
+      await old.worker.terminate();
+      old.control[Comlink.releaseProxy]();
+      deadUpTo[index] = this.boards.read(index, BOARD_LAST_SERIAL);
+      this.boards.write(index, BOARD_RUNNING_PID, 0);
+      this.registry.releaseWhere((pid) => ownerOf(pid) === index);
+      this.mainControl.lostScheduler(index, deadUpTo, stalledPid, stallReason);
+      await Promise.all(others.map((t) => t.control.lostScheduler(index, deadUpTo, stalledPid, stallReason)));
+      if (this.stopping !== undefined) return;
+      const ports: { owner: number; port: MessagePort }[] = [];
+      const toMain = new MessageChannel();
+      ports.push({ owner: 0, port: toMain.port1 });
+      this.listen(index, toMain.port2);
+      for (const other of others) {
+        const pair = new MessageChannel();
+        ports.push({ owner: other.index, port: pair.port1 });
+        await other.control.connect(index, Comlink.transfer(pair.port2, [pair.port2]));
+      }
+      await this.startThread(index, ports, deadUpTo[index], deadUpTo);
+    } finally {
+      this.replacing.delete(index);
+    }
+  }
+
+  private async shutdown(): Promise<void> {
+    clearInterval(this.watchdog);
+    this.meter.stop();
+    await Promise.allSettled([...this.replacing].map(() => Promise.resolve()));
+    const threads = [...this.threads.values()];
+    for (const thread of threads) thread.retiring = true;
+    await Promise.allSettled(threads.map((t) => t.control.stop()));
+    await Promise.allSettled(threads.map((t) => t.worker.terminate()));
+    for (const thread of threads) thread.control[Comlink.releaseProxy]();
+    this.threads.clear();
+    await this.mainControl.stop();
+  }
+}
+
+/** The public entry point: `const rt = await Strand.start({ schedulers: 2 })`. */
+export const Strand = {
+  start: (options?: StrandOptions): Promise<Runtime> => Runtime.start(options),
+};
+
+function workerIndices(schedulers: number): number[] {
+  return Array.from({ length: schedulers }, (_, i) => i + 1);
+}
+
+function tuning(options: SchedulerTuning): SchedulerTuning {
+  const t: { -readonly [K in keyof SchedulerTuning]: SchedulerTuning[K] } = {};
+  if (options.reductionsPerSlice !== undefined) t.reductionsPerSlice = options.reductionsPerSlice;
+  if (options.sliceTimeLimitMs !== undefined) t.sliceTimeLimitMs = options.sliceTimeLimitMs;
+  if (options.turnTimeLimitMs !== undefined) t.turnTimeLimitMs = options.turnTimeLimitMs;
+  return t;
+}

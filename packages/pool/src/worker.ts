@@ -1,0 +1,65 @@
+/**
+ * The entry point of a scheduler thread. It builds a `Scheduler` wired to the
+ * runtime's shared boards and registry, connects it to the other threads'
+ * ports, and exposes its control plane on the control port with comlink.
+ * Loaded as compiled JavaScript; actor modules it imports may be TypeScript
+ * when the runtime gives the thread a loader (`execArgv`).
+ */
+import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
+import * as Comlink from 'comlink';
+import nodeEndpoint from 'comlink/dist/esm/node-adapter.mjs';
+import { Scheduler, type CrashReport } from '@strand/core';
+import { type Envelope, onActorDefined } from '@strand/core/runtime';
+import { Boards } from './boards.js';
+import { controlFor } from './control.js';
+import { LeastLoaded } from './least-loaded.js';
+import { ThreadMeter } from './meter.js';
+import { PortRouter } from './port-router.js';
+import { SharedRegistry } from './shared-registry.js';
+import type { ThreadEvent, WorkerInit } from './thread-protocol.js';
+
+const init = workerData as WorkerInit;
+for (const module of init.preload) await import(module);
+const events = parentPort!;
+const emit = (event: ThreadEvent): void => events.postMessage(event);
+
+const boards = new Boards(init.boards);
+const router = new PortRouter((envelope: Envelope, error: unknown) =>
+  emit({ type: 'undeliverable', to: envelope.to, kind: envelope.kind, error: String(error) }),
+);
+const scheduler = new Scheduler({
+  ...init.scheduler,
+  index: init.index,
+  router,
+  placement: new LeastLoaded(boards, init.workers),
+  registry: new SharedRegistry({ buffer: init.registry.buffer, maxNames: init.registry.maxNames }),
+  board: boards.board(init.index),
+  firstSerial: init.firstSerial,
+  deadUpTo: init.deadUpTo,
+  onCrash: (report: CrashReport) => emit({ type: 'crash', report }),
+});
+const meter = new ThreadMeter(scheduler, boards.board(init.index));
+
+for (const { owner, port } of init.ports) listen(owner, port);
+onActorDefined((actor) => emit({ type: 'actor', id: actor.id, key: `${actor.module}#${actor.name}` }));
+
+const control = controlFor(init.index, scheduler, router, meter);
+Comlink.expose(
+  {
+    ...control,
+    connect(owner: number, port: MessagePort): void {
+      listen(owner, port);
+    },
+    async stop(): Promise<void> {
+      meter.stop();
+      await control.stop();
+      init.control.close();
+    },
+  },
+  nodeEndpoint(init.control),
+);
+
+function listen(owner: number, port: MessagePort): void {
+  port.on('message', (batch: Envelope[]) => scheduler.accept(batch));
+  router.connect(owner, port);
+}
