@@ -52,7 +52,7 @@ export {
   whereis,
 } from './process-api.js';
 export { receive, sleep, TIMEOUT, type Effect, type Matcher, type Pattern, type Timeout } from './receive.js';
-export { isRef, type Ref } from './ref.js';
+export { isRef, makeRef, type Ref } from './ref.js';
 export {
   OUTSIDE,
   REDUCTIONS_PER_SLICE,

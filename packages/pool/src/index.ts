@@ -5,3 +5,5 @@ export { Runtime, Strand, DEFAULT_STALL_TIMEOUT_MS, STALL_CHECK_INTERVAL_MS, typ
 export type { ThreadStats } from './control.js';
 export { MAX_NAME_BYTES, DEFAULT_MAX_NAMES, RegistryFullError } from './shared-registry.js';
 export { MAX_BATCH } from './port-router.js';
+export { dirty, dirtyTask, DirtyTaskError, DIRTY_SERVICE, type DirtyTask } from './dirty.js';
+export type { DirtyOptions } from './dirty-service.js';

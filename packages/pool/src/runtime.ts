@@ -52,6 +52,8 @@ import { type SchedulerControl, type ThreadStats, controlFor } from './control.j
 import { LeastLoaded } from './least-loaded.js';
 import { ThreadMeter } from './meter.js';
 import { PortRouter } from './port-router.js';
+import { DIRTY_SERVICE } from './dirty.js';
+import { type DirtyOptions, DirtyService } from './dirty-service.js';
 import { DEFAULT_MAX_NAMES, SharedRegistry } from './shared-registry.js';
 import type { SchedulerTuning, ThreadEvent, WorkerInit } from './thread-protocol.js';
 
@@ -82,6 +84,8 @@ export interface StrandOptions extends SchedulerTuning {
   readonly onStall?: (report: StallReport) => void;
   /** Told of every process, on any thread, that ends by throwing. Default: a line on stderr. */
   readonly onCrash?: (report: CrashReport) => void;
+  /** The dirty thread pool (`dirty()`), started on first use. */
+  readonly dirty?: DirtyOptions;
 }
 
 export interface StallReport {
@@ -97,6 +101,8 @@ interface Thread {
   readonly index: number;
   worker: Worker;
   control: Comlink.Remote<SchedulerControl>;
+  /** Main thread's end of the control channel, closed when the thread goes. */
+  readonly controlPort: MessagePort;
   /** Actor ids of this thread → `module#name`, for stall reports. */
   readonly actors: Map<number, string>;
   /** Set while the thread is being replaced or stopped: exits are expected. */
@@ -111,6 +117,7 @@ export class Runtime {
   private readonly mainControl: SchedulerControl;
   private readonly watchdog: ReturnType<typeof setInterval>;
   private readonly replacing = new Set<number>();
+  private dirtyService: DirtyService | undefined;
   private stopping: Promise<void> | undefined;
 
   private constructor(
@@ -165,6 +172,7 @@ export class Runtime {
     );
     try {
       await runtime.startThreads();
+      runtime.startDirtyService();
     } catch (error) {
       await runtime.stop();
       throw error;
@@ -298,7 +306,7 @@ export class Runtime {
       firstSerial,
       deadUpTo,
       scheduler: tuning(this.options),
-      preload: (this.options.preload ?? []).map((m) => (m.startsWith('/') ? pathToFileURL(m).href : m)),
+      preload: this.preloadUrls(),
     };
     const worker = new Worker(new URL('./worker.js', import.meta.url), {
       workerData: init,
@@ -310,6 +318,7 @@ export class Runtime {
       index,
       worker,
       control: Comlink.wrap<SchedulerControl>(nodeEndpoint(control.port1)),
+      controlPort: control.port1,
       actors: new Map(),
       retiring: false,
     };
@@ -328,6 +337,21 @@ export class Runtime {
     await ready;
     // A first round trip proves the thread's module graph loaded and its control plane answers.
     await thread.control.stats();
+  }
+
+  private startDirtyService(): void {
+    const inbox = this.scheduler.inbox();
+    this.scheduler.register(DIRTY_SERVICE, inbox.pid);
+    this.dirtyService = new DirtyService(
+      inbox,
+      (to, reply) => this.scheduler.send(to, reply),
+      this.options.dirty ?? {},
+      this.preloadUrls(),
+    );
+  }
+
+  private preloadUrls(): string[] {
+    return (this.options.preload ?? []).map((m) => (m.startsWith('/') ? pathToFileURL(m).href : m));
   }
 
   private listen(owner: number, port: MessagePort): void {
@@ -423,7 +447,7 @@ export class Runtime {
       const serials = await Promise.all(others.map((t) => t.control.suspend(index)));
       others.forEach((t, k) => (deadUpTo[t.index] = serials[k]!));
       await old.worker.terminate();
-      old.control[Comlink.releaseProxy]();
+      release(old);
       deadUpTo[index] = this.boards.read(index, BOARD_LAST_SERIAL);
       this.boards.write(index, BOARD_RUNNING_PID, 0);
       this.registry.releaseWhere((pid) => ownerOf(pid) === index);
@@ -453,8 +477,11 @@ export class Runtime {
     for (const thread of threads) thread.retiring = true;
     await Promise.allSettled(threads.map((t) => t.control.stop()));
     await Promise.allSettled(threads.map((t) => t.worker.terminate()));
-    for (const thread of threads) thread.control[Comlink.releaseProxy]();
+    for (const thread of threads) release(thread);
     this.threads.clear();
+    await this.dirtyService?.stop();
+    // Let the last batches from the stopped threads land before the main scheduler stops.
+    await new Promise((resolve) => setImmediate(resolve));
     await this.mainControl.stop();
   }
 }
@@ -463,6 +490,12 @@ export class Runtime {
 export const Strand = {
   start: (options?: StrandOptions): Promise<Runtime> => Runtime.start(options),
 };
+
+/** Drops the comlink proxy of a thread that is gone, and the port under it. */
+function release(thread: Thread): void {
+  thread.control[Comlink.releaseProxy]();
+  thread.controlPort.close();
+}
 
 function workerIndices(schedulers: number): number[] {
   return Array.from({ length: schedulers }, (_, i) => i + 1);

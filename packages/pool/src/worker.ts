@@ -53,7 +53,6 @@ Comlink.expose(
     async stop(): Promise<void> {
       meter.stop();
       await control.stop();
-      init.control.close();
     },
   },
   nodeEndpoint(init.control),
