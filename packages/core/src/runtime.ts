@@ -6,5 +6,5 @@ export { findActor, loadActor, onActorDefined, type ActorListener } from './acto
 export { assertCloneable } from './cloneable.js';
 export { SCHEDULER_SLOTS, allocatorOf, ownerOf, serialOf } from './pid.js';
 export { Registry, type NameRegistry } from './registry.js';
-export type { Envelope, MessageEnvelope, Placement, Router, Signal, SpawnEnvelope } from './signal.js';
+export type { Batch, Envelope, MessageEnvelope, Placement, Router, Signal, SpawnEnvelope } from './signal.js';
 export * from './status-board.js';

@@ -58,12 +58,22 @@ export interface SpawnEnvelope {
 export type Envelope = Signal | MessageEnvelope | SpawnEnvelope;
 
 /**
+ * What travels between two schedulers in one go: a flat array in which a
+ * message is two items, its pid then the message itself (no object per
+ * message, so copying a batch is cheap), and any other envelope is one
+ * object. `Scheduler.accept` reads it in order.
+ */
+export type Batch = unknown[];
+
+/**
  * Carries envelopes to the schedulers of other threads. Envelopes for one
  * owner are delivered in the order given, which is what keeps messages and
  * signals between a pair of processes in order across threads.
  */
 export interface Router {
   forward(owner: number, envelope: Envelope): void;
+  /** The same for a message: `to` and `message` go into the batch as two items. */
+  forwardMessage(owner: number, to: Pid, message: unknown): void;
 }
 
 /** Chooses the scheduler a new process lives on. */

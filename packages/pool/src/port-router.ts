@@ -12,41 +12,54 @@
  * it wait here and go to the new port once connected.
  */
 import type { MessagePort } from 'node:worker_threads';
-import type { Envelope, Router } from '@strand/core/runtime';
+import type { Pid } from '@strand/core';
+import type { Batch, Envelope, Router } from '@strand/core/runtime';
 
 /**
- * Envelopes per `postMessage` at most. Large enough that the per-message
- * cost of `postMessage` (~3 µs) is spread thin, small enough that a
- * receiver starts on a flood before the sender's turn ends.
+ * Items (a message counts two) per `postMessage` at most. Large enough that
+ * the fixed cost of a `postMessage` (~3 µs) is spread thin, small enough
+ * that the receiver starts on a flood while the sender is still producing
+ * it: on the cross-thread ring 256 measured 1.4× faster than 4096.
  */
-export const MAX_BATCH = 4096;
+export const MAX_BATCH = 256;
 
 export class PortRouter implements Router {
   private readonly ports = new Map<number, MessagePort>();
-  private readonly pending = new Map<number, Envelope[]>();
+  /** Per owner index: envelopes waiting to go. Indexed arrays, not maps: this is the hot path. */
+  private readonly pending: Batch[] = [];
+  private readonly waiting: number[] = [];
   private readonly suspended = new Set<number>();
   private flushQueued = false;
 
   constructor(private readonly onUndeliverable: (envelope: Envelope, error: unknown) => void) {}
 
   forward(owner: number, envelope: Envelope): void {
-    let batch = this.pending.get(owner);
-    if (batch === undefined) {
-      batch = [];
-      this.pending.set(owner, batch);
-    }
+    const batch = this.batchFor(owner);
     batch.push(envelope);
-    if (batch.length >= MAX_BATCH && !this.suspended.has(owner)) this.send(owner);
-    else if (!this.flushQueued) {
+    if (batch.length >= MAX_BATCH) this.send(owner);
+  }
+
+  forwardMessage(owner: number, to: Pid, message: unknown): void {
+    const batch = this.batchFor(owner);
+    batch.push(to, message);
+    if (batch.length >= MAX_BATCH) this.send(owner);
+  }
+
+  private batchFor(owner: number): Batch {
+    const batch = this.pending[owner];
+    if (batch !== undefined && batch.length > 0) return batch;
+    if (!this.flushQueued) {
       this.flushQueued = true;
       queueMicrotask(this.flush);
     }
+    this.waiting.push(owner);
+    return batch ?? (this.pending[owner] = []);
   }
 
   /** Sends every waiting batch to a connected port. */
   readonly flush = (): void => {
     this.flushQueued = false;
-    for (const owner of this.pending.keys()) if (!this.suspended.has(owner)) this.send(owner);
+    for (const owner of this.waiting.splice(0)) this.send(owner);
   };
 
   connect(owner: number, port: MessagePort): void {
@@ -65,22 +78,26 @@ export class PortRouter implements Router {
   close(): void {
     for (const port of this.ports.values()) port.close();
     this.ports.clear();
-    this.pending.clear();
+    this.pending.length = 0;
+    this.waiting.length = 0;
   }
 
   private send(owner: number): void {
-    const batch = this.pending.get(owner);
+    const batch = this.pending[owner];
     const port = this.ports.get(owner);
-    if (batch === undefined || batch.length === 0 || port === undefined) return;
-    this.pending.delete(owner);
+    if (batch === undefined || batch.length === 0 || port === undefined || this.suspended.has(owner)) return;
+    this.pending[owner] = [];
     try {
       port.postMessage(batch);
     } catch {
       // Messages are checked at send, so this is rare: send the rest one by one, losing only what cannot go.
-      for (const envelope of batch) {
+      for (let i = 0; i < batch.length; i++) {
+        const item = batch[i];
+        const one: Batch = typeof item === 'number' ? [item, batch[++i]] : [item];
         try {
-          port.postMessage([envelope]);
+          port.postMessage(one);
         } catch (error) {
+          const envelope: Envelope = one.length === 2 ? { kind: 'message', to: item as Pid, message: one[1] } : (item as Envelope);
           this.onUndeliverable(envelope, error);
         }
       }

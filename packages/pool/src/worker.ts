@@ -9,7 +9,7 @@ import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
 import * as Comlink from 'comlink';
 import nodeEndpoint from 'comlink/dist/esm/node-adapter.mjs';
 import { Scheduler, type CrashReport } from '@strand/core';
-import { type Envelope, onActorDefined } from '@strand/core/runtime';
+import { type Batch, type Envelope, onActorDefined } from '@strand/core/runtime';
 import { Boards } from './boards.js';
 import { controlFor } from './control.js';
 import { LeastLoaded } from './least-loaded.js';
@@ -59,6 +59,6 @@ Comlink.expose(
 );
 
 function listen(owner: number, port: MessagePort): void {
-  port.on('message', (batch: Envelope[]) => scheduler.accept(batch));
+  port.on('message', (batch: Batch) => scheduler.accept(batch));
   router.connect(owner, port);
 }
