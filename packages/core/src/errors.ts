@@ -12,6 +12,7 @@ export type StrandErrorCode =
   | 'ERR_STRAND_INVALID_OPTION'
   | 'ERR_STRAND_INVALID_EFFECT'
   | 'ERR_STRAND_INVALID_REASON'
+  | 'ERR_STRAND_INVALID_MATCHER'
   | 'ERR_STRAND_NAME_TAKEN'
   | 'ERR_STRAND_ALREADY_REGISTERED'
   | 'ERR_STRAND_NOT_REGISTERED'
@@ -52,7 +53,7 @@ export class InvalidTimeoutError extends StrandError {
   }
 }
 
-/** A registered name is not a non-empty string, or a destination is neither a pid nor a name. */
+/** A registered name is not a non-empty string. (A destination that is neither a pid nor a name is an `InvalidPidError`.) */
 export class InvalidNameError extends StrandError {
   constructor(value: unknown) {
     super('ERR_STRAND_INVALID_NAME', `expected a non-empty string name, got ${describe(value)}`);
@@ -73,6 +74,13 @@ export class InvalidEffectError extends StrandError {
       'ERR_STRAND_INVALID_EFFECT',
       `a process yielded ${describe(value)}; use a bare \`yield\` to let others run and \`yield*\` with an effect helper such as receive() or sleep()`,
     );
+  }
+}
+
+/** `receive` was given a matcher that is neither a predicate nor a pattern object. */
+export class InvalidMatcherError extends StrandError {
+  constructor(value: unknown) {
+    super('ERR_STRAND_INVALID_MATCHER', `a matcher is a predicate function or a pattern object, got ${describe(value)}`);
   }
 }
 

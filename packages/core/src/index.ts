@@ -10,6 +10,7 @@ export {
   InvalidActorError,
   InvalidEffectError,
   InvalidExitReasonError,
+  InvalidMatcherError,
   InvalidNameError,
   InvalidOptionError,
   InvalidPidError,

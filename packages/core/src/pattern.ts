@@ -4,6 +4,8 @@
  * are matched the same way; other values are compared with `Object.is`.
  */
 
+import { InvalidMatcherError } from './errors.js';
+
 export type Pattern = { readonly [key: string]: unknown };
 export type Matcher<T> = ((message: unknown) => message is T) | ((message: unknown) => boolean) | Pattern;
 export type Predicate = (message: unknown) => boolean;
@@ -12,7 +14,7 @@ export type Predicate = (message: unknown) => boolean;
 export function toPredicate(matcher: Matcher<unknown> | undefined): Predicate | undefined {
   if (matcher === undefined || typeof matcher === 'function') return matcher;
   if (typeof matcher === 'object' && matcher !== null) return (message) => matchesPattern(matcher, message);
-  throw new TypeError(`a matcher is a predicate function or a pattern object, got ${typeof matcher}`);
+  throw new InvalidMatcherError(matcher);
 }
 
 function matchesPattern(pattern: Pattern, value: unknown): boolean {

@@ -845,7 +845,7 @@ export class Scheduler {
           }
         } else if (effect !== undefined) {
           // Thrown into the generator at the yield that produced it (on its next step, which
-          // may be in its next slice), so the stack points there.
+          // may be in its next slice), so a try/catch around that yield can handle it.
           toThrow = new InvalidEffectError(effect);
         }
         if (p.reductions >= nextCheck) {
