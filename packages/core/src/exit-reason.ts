@@ -37,6 +37,18 @@ export type ExitReason =
 /** What `exit(pid, reason)` accepts: any exit reason, or an `Error` (turned into `{ error }`). */
 export type ExitReasonInput = ExitReason | Error;
 
+/**
+ * What `exit(reason)` (one argument) throws: ends the calling process with
+ * `reason`, as Erlang's `exit/1`. It unwinds `finally` blocks on the way
+ * and can be caught like any exception.
+ */
+export class ProcessExit extends Error {
+  constructor(readonly reason: ExitReason) {
+    super(`process exit: ${typeof reason === 'string' ? reason : JSON.stringify(reason)}`);
+    this.name = 'ProcessExit';
+  }
+}
+
 /** Turns a thrown value into an `{ error }` reason. */
 export function errorReason(thrown: unknown): { readonly error: ErrorInfo } {
   if (thrown instanceof Error) {
@@ -69,11 +81,6 @@ export function toExitReason(input: unknown): ExitReason | undefined {
 /** True for every reason but `'normal'`: an abnormal exit takes linked processes down. */
 export function isAbnormal(reason: ExitReason): boolean {
   return reason !== 'normal';
-}
-
-/** True for exits that are failures worth a crash report (not normal, not a shutdown). */
-export function isCrash(reason: ExitReason): boolean {
-  return !(reason === 'normal' || reason === 'shutdown' || (typeof reason === 'object' && 'shutdown' in reason));
 }
 
 /** Short text for logs. */

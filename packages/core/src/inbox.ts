@@ -10,6 +10,7 @@
 import { actor } from './actor.js';
 import { type Matcher, type Predicate, toPredicate } from './pattern.js';
 import type { Pid } from './pid.js';
+import type { Ref } from './ref.js';
 import { TIMEOUT, type Timeout, checkTimeout, receive } from './receive.js';
 
 /** The message that tells a relay to end; a symbol, so no process can forge it by accident. */
@@ -32,6 +33,14 @@ export const InboxRelay = actor(import.meta.url, 'strand.InboxRelay', function* 
   }
 });
 
+/** What an inbox asks of its scheduler, on behalf of its relay process. */
+export interface InboxRelayOps {
+  send(pid: Pid, message: unknown): void;
+  monitor(pid: Pid): Ref;
+  demonitor(ref: Ref): void;
+  abandon(ref: Ref): void;
+}
+
 interface Waiter {
   readonly match: Predicate | undefined;
   readonly resolve: (message: unknown) => void;
@@ -45,7 +54,7 @@ export class Inbox {
   private pid_: Pid | undefined;
 
   /** @internal */
-  constructor(private readonly sendToRelay: (pid: Pid, message: unknown) => void) {}
+  constructor(private readonly relay: InboxRelayOps) {}
 
   /** The pid processes send to. */
   get pid(): Pid {
@@ -90,7 +99,29 @@ export class Inbox {
   close(): void {
     if (this.closed) return;
     this.ended();
-    this.sendToRelay(this.pid, CLOSE);
+    this.relay.send(this.pid, CLOSE);
+  }
+
+  /** Monitors `pid` from the inbox: its `DOWN` message arrives here. */
+  monitor(pid: Pid): Ref {
+    return this.relay.monitor(pid);
+  }
+
+  /** Removes a monitor, and its `DOWN` if it already came. */
+  demonitor(ref: Ref): void {
+    this.relay.demonitor(ref);
+    this.drop(ref);
+  }
+
+  /** Gives up on replies tagged with `ref` (see `abandon` in the process API). */
+  abandon(ref: Ref): void {
+    this.relay.abandon(ref);
+    this.drop(ref);
+  }
+
+  private drop(ref: Ref): void {
+    const i = this.messages.findIndex((m) => typeof m === 'object' && m !== null && (m as { ref?: unknown }).ref === ref);
+    if (i >= 0) this.messages.splice(i, 1);
   }
 
   /** @internal The relay process ended. */

@@ -27,6 +27,7 @@ export {
 export {
   formatExitReason,
   isAbnormal,
+  ProcessExit,
   type ErrorInfo,
   type ExitReason,
   type ExitReasonInput,
@@ -34,11 +35,13 @@ export {
 export { Inbox } from './inbox.js';
 export { formatPid, isPid, type Pid } from './pid.js';
 export {
+  abandon,
   cancelTimer,
   demonitor,
   exit,
   link,
   monitor,
+  parent,
   processInfo,
   register,
   self,

@@ -8,7 +8,8 @@
  */
 import type { Actor } from './actor.js';
 import { caller } from './context.js';
-import type { ExitReasonInput } from './exit-reason.js';
+import { InvalidExitReasonError } from './errors.js';
+import { type ExitReasonInput, ProcessExit, toExitReason } from './exit-reason.js';
 import type { Pid } from './pid.js';
 import type { Ref } from './ref.js';
 import type { ProcessInfo } from './scheduler.js';
@@ -51,14 +52,31 @@ export function send(dest: Pid | string, message: unknown): void {
 }
 
 /**
- * Sends an exit signal to `pid`. `'kill'` always ends it (others see
- * `'killed'`); `'normal'` ends only the caller itself; any other reason ends
- * a process that does not trap exits and is an `EXIT` message for one that
- * does. A signal to the caller itself takes effect at its next yield.
+ * `exit(reason)`: ends the calling process now with `reason` (Erlang's
+ * `exit/1`), by throwing `ProcessExit`; `finally` blocks run on the way.
+ *
+ * `exit(pid, reason)`: sends an exit signal to `pid`. `'kill'` always ends
+ * it (others see `'killed'`); `'normal'` ends only the caller itself; any
+ * other reason ends a process that does not trap exits and is an `EXIT`
+ * message for one that does. A signal to the caller itself takes effect at
+ * its next yield.
  */
-export function exit(pid: Pid, reason: ExitReasonInput): void {
+export function exit(reason: ExitReasonInput): never;
+export function exit(pid: Pid, reason: ExitReasonInput): void;
+export function exit(...args: [ExitReasonInput] | [Pid, ExitReasonInput]): void {
   const p = caller('exit');
-  p.scheduler.exitFrom(p.pid, pid, reason);
+  if (args.length === 1) {
+    const reason = toExitReason(args[0]);
+    if (reason === undefined) throw new InvalidExitReasonError(args[0]);
+    throw new ProcessExit(reason === 'kill' ? 'killed' : reason);
+  }
+  p.scheduler.exitFrom(p.pid, args[0], args[1]);
+}
+
+/** The pid of the process that spawned the caller, or undefined if plain code did. */
+export function parent(): Pid | undefined {
+  const p = caller('parent');
+  return p.parent === 0 ? undefined : p.parent;
 }
 
 /** Links the caller and `pid` both ways. Linking to a dead pid is an exit signal `'noproc'`. */
@@ -86,6 +104,17 @@ export function monitor(pid: Pid): Ref {
 export function demonitor(ref: Ref, options: { readonly flush?: boolean } = {}): boolean {
   const p = caller('demonitor');
   return p.scheduler.demonitor(p, ref, options.flush === true);
+}
+
+/**
+ * Gives up on replies tagged with `ref`: a message whose `ref` property is
+ * `ref` is removed from the mailbox now or dropped when it arrives. For
+ * request/reply protocols whose caller stopped waiting (a call that timed
+ * out), so that a late reply does not sit in the mailbox forever.
+ */
+export function abandon(ref: Ref): void {
+  const p = caller('abandon');
+  p.scheduler.abandon(p, ref);
 }
 
 /** Sets whether exit signals become `EXIT` messages; returns the previous setting. */

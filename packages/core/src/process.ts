@@ -54,6 +54,8 @@ export class Process {
   /** Monitors on this process: ref → watching pid. */
   monitoredBy: Map<Ref, Pid> | null = null;
   exitWaiters: ((reason: ExitReason) => void)[] | null = null;
+  /** Refs whose replies the process gave up on: a message carrying one as `ref` is dropped (see `abandon`). */
+  abandoned: Set<Ref> | null = null;
 
   generator: Generator<unknown, unknown, unknown> | null = null;
 
@@ -61,6 +63,8 @@ export class Process {
     readonly pid: Pid,
     readonly actor: Actor<readonly unknown[]>,
     readonly scheduler: Scheduler,
+    /** The process that spawned it; `OUTSIDE` (0) for plain code. */
+    readonly parent: Pid,
     clockEvery: number,
   ) {
     this.clockEvery = clockEvery;

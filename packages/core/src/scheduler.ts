@@ -39,7 +39,7 @@ import {
   NotRegisteredError,
   StoppedError,
 } from './errors.js';
-import { type ExitReason, type ExitReasonInput, errorReason, isCrash, toExitReason } from './exit-reason.js';
+import { type ExitReason, type ExitReasonInput, ProcessExit, errorReason, toExitReason } from './exit-reason.js';
 import { Inbox, InboxRelay } from './inbox.js';
 import { Mailbox } from './mailbox.js';
 import { type Pid, PidAllocator, SCHEDULER_SLOTS, allocatorOf, formatPid, isPid, ownerOf, serialOf } from './pid.js';
@@ -327,7 +327,18 @@ export class Scheduler {
    * monitored like a process's, and `receive` returns a promise.
    */
   inbox(): Inbox {
-    const inbox = new Inbox((pid, message) => this.routeMessage(pid, message));
+    const inbox: Inbox = new Inbox({
+      send: (pid, message) => this.routeMessage(pid, message),
+      monitor: (pid): Ref => this.monitor(this.table.get(inbox.pid)!, pid),
+      demonitor: (ref) => {
+        const relay = this.table.get(inbox.pid);
+        if (relay !== undefined) this.demonitor(relay, ref, true);
+      },
+      abandon: (ref) => {
+        const relay = this.table.get(inbox.pid);
+        if (relay !== undefined) this.abandon(relay, ref);
+      },
+    });
     inbox.attach(this.create(InboxRelay as Actor<readonly unknown[]>, [inbox], undefined, false, this.index));
     return inbox;
   }
@@ -447,7 +458,7 @@ export class Scheduler {
     const where = owner ?? (this.placement === undefined ? this.index : this.placement.place());
     if (where === this.index) {
       const pid = this.nextPid(where);
-      this.createLocal(pid, actor, args, link && parent !== undefined ? parent.pid : null);
+      this.createLocal(pid, actor, args, link && parent !== undefined ? parent.pid : null, parent?.pid ?? OUTSIDE);
       if (link && parent !== undefined) (parent.links ??= new Set()).add(pid);
       return pid;
     }
@@ -458,7 +469,15 @@ export class Scheduler {
     const pid = this.nextPid(where);
     const linkTo = link && parent !== undefined ? parent.pid : null;
     if (linkTo !== null) (parent!.links ??= new Set()).add(pid);
-    this.router.forward(where, { kind: 'spawn', to: pid, module: actor.module, name: actor.name, args, link: linkTo });
+    this.router.forward(where, {
+      kind: 'spawn',
+      to: pid,
+      module: actor.module,
+      name: actor.name,
+      args,
+      link: linkTo,
+      parent: parent?.pid ?? OUTSIDE,
+    });
     return pid;
   }
 
@@ -504,8 +523,14 @@ export class Scheduler {
     }
   }
 
-  private createLocal(pid: Pid, actor: Actor<readonly unknown[]>, args: readonly unknown[], linkTo: Pid | null): Process {
-    const p = new Process(pid, actor, this, CLOCK_EVERY_INITIAL);
+  private createLocal(
+    pid: Pid,
+    actor: Actor<readonly unknown[]>,
+    args: readonly unknown[],
+    linkTo: Pid | null,
+    parent: Pid,
+  ): Process {
+    const p = new Process(pid, actor, this, parent, CLOCK_EVERY_INITIAL);
     p.generator = startBody(actor, args);
     this.table.set(pid, p);
     // Linked before it is queued: the child cannot end unlinked.
@@ -537,6 +562,7 @@ export class Scheduler {
   /** @internal */
   deliver(target: Process, message: unknown): void {
     if (target.status >= EXITING) return;
+    if (target.abandoned !== null && isAbandoned(target.abandoned, message)) return;
     (target.mailbox ??= new Mailbox()).push(message);
     if (target.status === WAITING && target.receive!.match !== MATCH_NOTHING) this.makeRunnable(target);
   }
@@ -570,6 +596,17 @@ export class Scheduler {
     (p.monitors ??= new Map()).set(ref, pid);
     this.route({ kind: 'monitor', to: pid, from: p.pid, ref });
     return ref;
+  }
+
+  /**
+   * @internal Drops a message carrying `ref` (as its `ref` property) that is
+   * in `p`'s mailbox, and one that arrives later.
+   */
+  abandon(p: Process, ref: Ref): void {
+    const abandoned = (p.abandoned ??= new Set());
+    abandoned.add(ref);
+    if (abandoned.size > ABANDONED_MAX) abandoned.delete(abandoned.values().next().value!);
+    p.mailbox?.removeWhere((m) => isAbandoned(abandoned, m));
   }
 
   /** @internal */
@@ -704,7 +741,7 @@ export class Scheduler {
 
   private born(pid: Pid, actor: Actor<readonly unknown[]>, spawn: SpawnEnvelope, held: readonly Envelope[]): void {
     try {
-      this.createLocal(pid, actor, spawn.args, spawn.link);
+      this.createLocal(pid, actor, spawn.args, spawn.link, spawn.parent);
     } catch (error) {
       this.stillborn(pid, spawn, held, errorReason(error));
       return;
@@ -938,7 +975,8 @@ export class Scheduler {
   /** The generator threw: it has finished, so there is nothing to unwind. */
   private crashed(p: Process, thrown: unknown): void {
     p.generator = null;
-    this.fail(p, errorReason(thrown));
+    if (thrown instanceof ProcessExit) this.beginExit(p, p.pendingExit ?? thrown.reason);
+    else this.fail(p, errorReason(thrown));
   }
 
   private fail(p: Process, error: ExitReason): void {
@@ -1125,6 +1163,20 @@ export class Scheduler {
 }
 
 const CRASHED: unique symbol = Symbol('strand.crashed');
+
+/**
+ * Abandoned refs a process remembers at most; the oldest is forgotten first.
+ * A reply that has not come after this many later give-ups is not coming.
+ */
+const ABANDONED_MAX = 1024;
+
+function isAbandoned(abandoned: Set<Ref>, message: unknown): boolean {
+  if (typeof message !== 'object' || message === null) return false;
+  const ref = (message as { ref?: unknown }).ref;
+  if (typeof ref !== 'string' || !abandoned.has(ref as Ref)) return false;
+  abandoned.delete(ref as Ref);
+  return true;
+}
 
 /** Carries an error to throw into a process when it resumes, across a preemption. */
 class ThrowOnResume {

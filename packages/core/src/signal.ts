@@ -52,6 +52,8 @@ export interface SpawnEnvelope {
   readonly name: string;
   readonly args: readonly unknown[];
   readonly link: Pid | null;
+  /** The spawning process, or 0 for plain code. */
+  readonly parent: Pid;
 }
 
 /** Everything that travels between schedulers. */
