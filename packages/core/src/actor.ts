@@ -95,6 +95,30 @@ export async function loadActor(module: string, name: string): Promise<Actor<rea
   return loaded;
 }
 
+/**
+ * An actor named by module and name only: plain data, so it can travel in a
+ * message (a child spec sent to a supervisor) and be spawned where it
+ * arrives, which loads the module first if need be.
+ */
+export interface ActorRef {
+  readonly module: string;
+  readonly name: string;
+}
+
+/** The `ActorRef` of an actor. */
+export function refOf(actor: ActorRef): ActorRef {
+  return { module: actor.module, name: actor.name };
+}
+
+export function isActorRef(value: unknown): value is ActorRef {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    typeof (value as ActorRef).module === 'string' &&
+    typeof (value as ActorRef).name === 'string'
+  );
+}
+
 /** True for values made by `actor()` (or of the same shape). */
 export function isActor(value: unknown): value is Actor<readonly unknown[]> {
   return (

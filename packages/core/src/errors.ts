@@ -19,7 +19,10 @@ export type StrandErrorCode =
   | 'ERR_STRAND_NOPROC'
   | 'ERR_STRAND_NOT_IN_PROCESS'
   | 'ERR_STRAND_STOPPED'
-  | 'ERR_STRAND_UNCLONEABLE';
+  | 'ERR_STRAND_UNCLONEABLE'
+  | 'ERR_STRAND_CALL_TIMEOUT'
+  | 'ERR_STRAND_CALL_FAILED'
+  | 'ERR_STRAND_START_FAILED';
 
 /** Base class of every error the runtime throws on purpose. */
 export class StrandError extends Error {

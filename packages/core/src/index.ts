@@ -3,7 +3,7 @@
  * the preemptive scheduler that runs them. See the package README for the
  * contract and docs/architecture.md for how the parts fit.
  */
-export { actor, isActor, type Actor, type ProcessBody } from './actor.js';
+export { actor, isActor, isActorRef, refOf, type Actor, type ActorRef, type ProcessBody } from './actor.js';
 export { ManualClock, systemClock, type Clock } from './clock.js';
 export {
   AlreadyRegisteredError,
@@ -25,6 +25,7 @@ export {
   type StrandErrorCode,
 } from './errors.js';
 export {
+  errorReason,
   formatExitReason,
   isAbnormal,
   ProcessExit,

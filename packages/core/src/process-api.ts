@@ -6,7 +6,7 @@
  * None of these block, so none needs `yield*`. Blocking is `receive` and
  * `sleep`, in receive.ts.
  */
-import type { Actor } from './actor.js';
+import type { Actor, ActorRef } from './actor.js';
 import { caller } from './context.js';
 import { InvalidExitReasonError } from './errors.js';
 import { type ExitReasonInput, ProcessExit, toExitReason } from './exit-reason.js';
@@ -20,19 +20,19 @@ export function self(): Pid {
 }
 
 /** Starts a process running `actor(...args)`; it runs after the caller yields or blocks. */
-export function spawn<A extends readonly unknown[]>(actor: Actor<A>, ...args: A): Pid {
+export function spawn<A extends readonly unknown[]>(actor: Actor<A> | ActorRef, ...args: A): Pid {
   const p = caller('spawn');
   return p.scheduler.create(actor as Actor<readonly unknown[]>, args, p);
 }
 
 /** Like `spawn`, and links the caller to the child before the child can run. */
-export function spawnLink<A extends readonly unknown[]>(actor: Actor<A>, ...args: A): Pid {
+export function spawnLink<A extends readonly unknown[]>(actor: Actor<A> | ActorRef, ...args: A): Pid {
   const p = caller('spawnLink');
   return p.scheduler.create(actor as Actor<readonly unknown[]>, args, p, true);
 }
 
 /** Like `spawn`, and monitors the child before the child can run. */
-export function spawnMonitor<A extends readonly unknown[]>(actor: Actor<A>, ...args: A): [Pid, Ref] {
+export function spawnMonitor<A extends readonly unknown[]>(actor: Actor<A> | ActorRef, ...args: A): [Pid, Ref] {
   const p = caller('spawnMonitor');
   const child = p.scheduler.create(actor as Actor<readonly unknown[]>, args, p);
   return [child, p.scheduler.monitor(p, child)];

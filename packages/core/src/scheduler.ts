@@ -24,7 +24,7 @@
  * used by the process functions; running processes; signals and exits;
  * timers.
  */
-import { type Actor, findActor, isActor, loadActor } from './actor.js';
+import { type Actor, type ActorRef, findActor, isActor, isActorRef, loadActor } from './actor.js';
 import { assertCloneable } from './cloneable.js';
 import { type Clock, systemClock } from './clock.js';
 import { switchTo } from './context.js';
@@ -265,7 +265,7 @@ export class Scheduler {
   // ─── Public API for plain code ────────────────────────────────────────────
 
   /** Starts a process running `actor(...args)` and returns its pid. */
-  spawn<A extends readonly unknown[]>(actor: Actor<A>, ...args: A): Pid {
+  spawn<A extends readonly unknown[]>(actor: Actor<A> | ActorRef, ...args: A): Pid {
     return this.create(actor as Actor<readonly unknown[]>, args);
   }
 
@@ -339,7 +339,7 @@ export class Scheduler {
         if (relay !== undefined) this.abandon(relay, ref);
       },
     });
-    inbox.attach(this.create(InboxRelay as Actor<readonly unknown[]>, [inbox], undefined, false, this.index));
+    inbox.attach(this.create(InboxRelay as Actor<readonly unknown[]>, [inbox], undefined, false, this.index, true));
     return inbox;
   }
 
@@ -450,34 +450,36 @@ export class Scheduler {
    * spawn envelope arrives; the link half on this side exists already, and
    * the envelope carries the other, so the child is linked before it runs.
    */
-  create(actor: Actor<readonly unknown[]>, args: readonly unknown[], parent?: Process, link = false, owner?: number): Pid {
+  create(
+    actor: Actor<readonly unknown[]> | ActorRef,
+    args: readonly unknown[],
+    parent?: Process,
+    link = false,
+    owner?: number,
+    trusted = false,
+  ): Pid {
     this.assertRunning();
-    if (!isActor(actor)) {
+    if (!isActorRef(actor) || ('body' in actor && !isActor(actor))) {
       throw new InvalidActorError('spawn expects an actor made with actor(import.meta.url, name, function* () {...})');
     }
+    // Arguments are checked wherever the child goes, so that spawning behaves the same on any placement.
+    if (!trusted) assertCloneable(args, 'spawn arguments');
     const where = owner ?? (this.placement === undefined ? this.index : this.placement.place());
-    if (where === this.index) {
-      const pid = this.nextPid(where);
-      this.createLocal(pid, actor, args, link && parent !== undefined ? parent.pid : null, parent?.pid ?? OUTSIDE);
-      if (link && parent !== undefined) (parent.links ??= new Set()).add(pid);
-      return pid;
-    }
-    if (this.router === undefined || !Number.isInteger(where) || where < 0 || where >= SCHEDULER_SLOTS) {
+    if (where !== this.index && (this.router === undefined || !Number.isInteger(where) || where < 0 || where >= SCHEDULER_SLOTS)) {
       throw new InvalidOptionError('owner', where, 'the index of a scheduler of this runtime');
     }
-    assertCloneable(args, 'spawn arguments');
     const pid = this.nextPid(where);
     const linkTo = link && parent !== undefined ? parent.pid : null;
     if (linkTo !== null) (parent!.links ??= new Set()).add(pid);
-    this.router.forward(where, {
-      kind: 'spawn',
-      to: pid,
-      module: actor.module,
-      name: actor.name,
-      args,
-      link: linkTo,
-      parent: parent?.pid ?? OUTSIDE,
-    });
+    const spawnedBy = parent?.pid ?? OUTSIDE;
+    if (where === this.index && isActor(actor)) {
+      this.createLocal(pid, actor, args, linkTo, spawnedBy);
+      return pid;
+    }
+    const envelope: SpawnEnvelope = { kind: 'spawn', to: pid, module: actor.module, name: actor.name, args, link: linkTo, parent: spawnedBy };
+    // Here but known by name only: created once its module is loaded, like a spawn from another thread.
+    if (where === this.index) this.acceptSpawn(envelope);
+    else this.router!.forward(where, envelope);
     return pid;
   }
 
