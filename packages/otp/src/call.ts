@@ -1,0 +1,157 @@
+/**
+ * Request and reply between processes (Erlang's `gen:call`), the protocol
+ * under `Server`.
+ *
+ * `call` monitors the server, sends `{ type: '$call', from, request }` and
+ * waits for `{ type: '$reply', ref, value }` or the monitor's `DOWN`:
+ * - a dead or unknown server fails at once with `CallError` (reason `'noproc'`);
+ * - a server that dies before answering fails the call with its exit reason;
+ * - no answer within the timeout throws `CallTimeoutError` in the caller, and
+ *   a reply that comes later is dropped, not left in the mailbox (`abandon`).
+ * `cast` sends `{ type: '$cast', request }` and never fails for a missing server.
+ */
+import {
+  type Effect,
+  type ExitReason,
+  type Inbox,
+  type Pid,
+  type Ref,
+  StrandError,
+  TIMEOUT,
+  abandon,
+  demonitor,
+  formatExitReason,
+  isDownMessage,
+  monitor,
+  receive,
+  self,
+  send,
+  whereis,
+} from '@strand/core';
+
+/** How long `call` waits by default, in ms: OTP's default. */
+export const DEFAULT_CALL_TIMEOUT_MS = 5_000;
+
+/** Who asked: pass it to `reply` to answer, now or later. */
+export interface From {
+  readonly pid: Pid;
+  readonly ref: Ref;
+}
+
+export interface CallMessage {
+  readonly type: '$call';
+  readonly from: From;
+  readonly request: unknown;
+}
+
+export interface CastMessage {
+  readonly type: '$cast';
+  readonly request: unknown;
+}
+
+export interface ReplyMessage {
+  readonly type: '$reply';
+  readonly ref: Ref;
+  readonly value: unknown;
+}
+
+/** A call that could not complete: the server did not exist (`'noproc'`) or ended (its reason). */
+export class CallError extends StrandError {
+  constructor(
+    readonly server: Pid | string,
+    readonly reason: ExitReason,
+  ) {
+    super('ERR_STRAND_CALL_FAILED', `call to ${String(server)} failed: ${formatExitReason(reason)}`);
+  }
+}
+
+/** No reply came within the timeout. */
+export class CallTimeoutError extends StrandError {
+  constructor(
+    readonly server: Pid | string,
+    readonly timeoutMs: number,
+  ) {
+    super('ERR_STRAND_CALL_TIMEOUT', `call to ${String(server)} timed out after ${timeoutMs} ms`);
+  }
+}
+
+export function isCall(message: unknown): message is CallMessage {
+  return typeof message === 'object' && message !== null && (message as CallMessage).type === '$call';
+}
+
+export function isCast(message: unknown): message is CastMessage {
+  return typeof message === 'object' && message !== null && (message as CastMessage).type === '$cast';
+}
+
+/** Sends `request` to `server` and waits for its reply; run it with `yield*`. */
+export function call<R = unknown>(server: Pid | string, request: unknown, timeoutMs = DEFAULT_CALL_TIMEOUT_MS): Effect<R> {
+  return runCall(server, request, timeoutMs) as unknown as Effect<R>;
+}
+
+function* runCall(server: Pid | string, request: unknown, timeoutMs: number): Generator<unknown, unknown, unknown> {
+  const pid = typeof server === 'string' ? whereis(server) : server;
+  if (pid === undefined) throw new CallError(server, 'noproc');
+  const ref = monitor(pid);
+  const message: CallMessage = { type: '$call', from: { pid: self(), ref }, request };
+  send(pid, message);
+  const answer = yield* receive((m) => isAnswer(m, ref), timeoutMs);
+  if (answer === TIMEOUT) {
+    demonitor(ref, { flush: true });
+    abandon(ref);
+    throw new CallTimeoutError(server, timeoutMs);
+  }
+  if (isDownMessage(answer)) throw new CallError(server, answer.reason);
+  demonitor(ref, { flush: true });
+  return (answer as ReplyMessage).value;
+}
+
+/** Sends `request` to `server` without waiting; never fails for a dead or unknown server. */
+export function cast(server: Pid | string, request: unknown): void {
+  const pid = typeof server === 'string' ? whereis(server) : server;
+  if (pid === undefined) return;
+  const message: CastMessage = { type: '$cast', request };
+  send(pid, message);
+}
+
+/** Answers a call; `from` is what `handleCall` was given. Can be called later, from any process. */
+export function reply(from: From, value: unknown): void {
+  const message: ReplyMessage = { type: '$reply', ref: from.ref, value };
+  send(from.pid, message);
+}
+
+/** What plain code needs of a runtime to make calls: a `Scheduler` or a pool `Runtime`. */
+export interface CallHost {
+  inbox(): Inbox;
+  whereis(name: string): Pid | undefined;
+  send(dest: Pid | string, message: unknown): void;
+}
+
+/** `call` from plain async code: resolves with the reply, rejects like `call` throws. */
+export async function callFrom<R = unknown>(
+  host: CallHost,
+  server: Pid | string,
+  request: unknown,
+  timeoutMs = DEFAULT_CALL_TIMEOUT_MS,
+): Promise<R> {
+  const pid = typeof server === 'string' ? host.whereis(server) : server;
+  if (pid === undefined) throw new CallError(server, 'noproc');
+  const inbox = host.inbox();
+  try {
+    const ref = inbox.monitor(pid);
+    const message: CallMessage = { type: '$call', from: { pid: inbox.pid, ref }, request };
+    host.send(pid, message);
+    const answer = await inbox.receive((m) => isAnswer(m, ref), timeoutMs);
+    if (answer === TIMEOUT) throw new CallTimeoutError(server, timeoutMs);
+    if (isDownMessage(answer)) throw new CallError(server, answer.reason);
+    return (answer as ReplyMessage).value as R;
+  } finally {
+    // Closing the inbox ends its process: a late reply has nowhere to go, and its monitor goes with it.
+    inbox.close();
+  }
+}
+
+function isAnswer(message: unknown, ref: Ref): boolean {
+  if (typeof message !== 'object' || message === null) return false;
+  const m = message as { type?: unknown; ref?: unknown };
+  return m.ref === ref && (m.type === '$reply' || m.type === 'DOWN');
+}
