@@ -47,3 +47,4 @@ export {
   type SupervisorFlags,
   type SupervisorInit,
 } from './supervisor.js';
+export { Application, Strand, type ApplicationOptions } from './application.js';

@@ -90,7 +90,7 @@ export interface ChildSpec {
 
 export interface SupervisorInit {
   readonly flags?: SupervisorFlags;
-  readonly children: readonly ChildSpec[];
+  readonly children: readonly (ChildSpec | WireSpec)[];
 }
 
 export interface ChildInfo {
@@ -200,11 +200,12 @@ function request<T>(sup: Pid | string, req: Request): Effect<T> {
 // ─── Child specs on the wire ────────────────────────────────────────────────
 
 /** A child spec as it travels in a message: actors by reference, so it can be copied. */
-interface WireSpec extends Omit<ChildSpec, 'start'> {
+export interface WireSpec extends Omit<ChildSpec, 'start'> {
   readonly start: { readonly actor: ActorRef | { readonly behaviour: Behaviour<readonly unknown[]>['behaviour']; readonly actor: ActorRef }; readonly args: readonly unknown[] };
 }
 
-function toWire(spec: ChildSpec): WireSpec {
+/** The copyable form of a child spec. */
+export function toWire(spec: ChildSpec): WireSpec {
   const what = spec.start.actor;
   const actorRef = isBehaviour(what) ? { behaviour: what.behaviour, actor: refOf(what.actor) } : refOf(what);
   return { ...spec, start: { actor: actorRef, args: spec.start.args } };

@@ -1,0 +1,155 @@
+/**
+ * Application: a multi-threaded runtime with a supervision tree at its root
+ * (OTP's application start and stop).
+ *
+ * `Strand.start({ children, ...runtimeOptions })` starts the scheduler
+ * threads, then a root supervisor with `children` (started in order, each
+ * behaviour after the previous one's `init` finished), and resolves once
+ * the whole tree is up. `app.stop()` — and, unless `handleSignals: false`,
+ * SIGINT or SIGTERM — stops the tree in reverse order, honouring each
+ * child's shutdown timeout (PM2's kill_timeout, done per child), then stops
+ * the runtime; a signal then exits the Node process with code 0.
+ *
+ * Behind the root supervisor is an application master process: the root's
+ * parent, which orders its shutdown and reports its end. If the root gives
+ * up (its restart intensity was exceeded), `app.exited` resolves with its
+ * reason and the runtime keeps running for the host to decide.
+ */
+import {
+  type ExitReason,
+  type Inbox,
+  type Pid,
+  TIMEOUT,
+  actor,
+  exit,
+  isExitMessage,
+  receive,
+  send,
+  trapExit,
+} from '@strand/core';
+import { type Runtime, Strand as Pool, type StrandOptions } from '@strand/pool';
+import { DEFAULT_CALL_TIMEOUT_MS, callFrom } from './call.js';
+import { startLink } from './start.js';
+import {
+  type ChildInfo,
+  type ChildSpec,
+  type SupervisorFlags,
+  type WireSpec,
+  SupervisorRequests,
+  supervisor,
+  toWire,
+  unwrap,
+} from './supervisor.js';
+
+export interface ApplicationOptions extends StrandOptions {
+  /** The root supervisor's children. */
+  readonly children?: readonly ChildSpec[];
+  /** The root supervisor's flags; default one_for_one, 1 restart in 5 s. */
+  readonly flags?: SupervisorFlags;
+  /** Stop the tree and exit on SIGINT and SIGTERM; default true. */
+  readonly handleSignals?: boolean;
+}
+
+/** The root supervisor: its children arrive as copyable specs. */
+export const RootSupervisor = supervisor(import.meta.url, 'strand.RootSupervisor', (flags: SupervisorFlags, children: readonly WireSpec[]) => ({
+  flags,
+  children,
+}));
+
+type MasterReport = { readonly type: 'up'; readonly root: Pid } | { readonly type: 'down'; readonly reason: ExitReason };
+
+/** Starts the root, reports it up, and on 'stop' orders its shutdown; reports its end either way. */
+export const ApplicationMaster = actor(
+  import.meta.url,
+  'strand.ApplicationMaster',
+  function* (host: Pid, flags: SupervisorFlags, children: readonly WireSpec[]) {
+    trapExit(true);
+    let root: Pid | undefined;
+    try {
+      root = yield* startLink(RootSupervisor, flags, children);
+    } catch (error) {
+      const report: MasterReport = { type: 'down', reason: { shutdown: (error as Error).message } };
+      send(host, report);
+      return;
+    }
+    const up: MasterReport = { type: 'up', root: root! };
+    send(host, up);
+    const m = yield* receive((x) => x === 'stop' || (isExitMessage(x) && x.from === root));
+    let reason: ExitReason;
+    if (m === 'stop') {
+      exit(root!, 'shutdown');
+      const down = yield* receive((x) => isExitMessage(x) && x.from === root);
+      reason = (down as { reason: ExitReason }).reason;
+    } else {
+      reason = (m as { reason: ExitReason }).reason;
+    }
+    const report: MasterReport = { type: 'down', reason };
+    send(host, report);
+  },
+);
+
+export class Application {
+  /** Resolves with the root supervisor's exit reason when the tree ends. */
+  readonly exited: Promise<ExitReason>;
+  private stopping: Promise<void> | undefined;
+  private readonly onSignal = (): void => {
+    void this.stop().then(() => process.exit(0));
+  };
+
+  private constructor(
+    readonly runtime: Runtime,
+    readonly root: Pid,
+    private readonly master: Pid,
+    private readonly reports: Inbox,
+    handleSignals: boolean,
+  ) {
+    this.exited = reports.receive({ type: 'down' }).then((m) => (m === TIMEOUT ? 'shutdown' : (m as { reason: ExitReason }).reason));
+    if (handleSignals) {
+      process.once('SIGINT', this.onSignal);
+      process.once('SIGTERM', this.onSignal);
+    }
+  }
+
+  static async start(options: ApplicationOptions = {}): Promise<Application> {
+    const runtime = await Pool.start(options);
+    const reports = runtime.inbox();
+    const master = runtime.spawn(ApplicationMaster, reports.pid, options.flags ?? {}, (options.children ?? []).map(toWire));
+    const first = (await reports.receive({ type: 'up' }, Infinity)) as MasterReport;
+    if (first.type !== 'up') {
+      await runtime.stop();
+      throw new Error('the application did not start');
+    }
+    return new Application(runtime, first.root, master, reports, options.handleSignals ?? true);
+  }
+
+  /** `call` from plain code (see `callFrom`). */
+  call<R = unknown>(server: Pid | string, request: unknown, timeoutMs = DEFAULT_CALL_TIMEOUT_MS): Promise<R> {
+    return callFrom<R>(this.runtime, server, request, timeoutMs);
+  }
+
+  /** The root supervisor's children. */
+  async whichChildren(): Promise<ChildInfo[]> {
+    return unwrap<ChildInfo[]>(await this.call(this.root, SupervisorRequests.which(), Infinity));
+  }
+
+  /**
+   * Stops the tree (children in reverse order, each within its shutdown
+   * timeout), then the runtime. Safe to call more than once.
+   */
+  stop(): Promise<void> {
+    this.stopping ??= (async () => {
+      process.removeListener('SIGINT', this.onSignal);
+      process.removeListener('SIGTERM', this.onSignal);
+      this.runtime.send(this.master, 'stop');
+      await this.exited;
+      this.reports.close();
+      await this.runtime.stop();
+    })();
+    return this.stopping;
+  }
+}
+
+/** `Strand.start({ children, schedulers, ... })`: a runtime with a supervision tree. */
+export const Strand = {
+  start: (options?: ApplicationOptions): Promise<Application> => Application.start(options),
+};
