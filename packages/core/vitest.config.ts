@@ -1,6 +1,13 @@
+import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
+  resolve: {
+    // Tests and fixtures import the package by name; in core's own run that is the source.
+    // (@strand/pool's run of these suites leaves it to the built package, which its worker
+    // threads load too: see packages/pool/vitest.config.ts.)
+    alias: [{ find: /^@strand\/core$/, replacement: fileURLToPath(new URL('./src/index.ts', import.meta.url)) }],
+  },
   test: {
     include: ['test/**/*.test.ts'],
     testTimeout: 10_000,

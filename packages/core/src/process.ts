@@ -46,6 +46,10 @@ export class Process {
   pendingExit: ExitReason | null = null;
   /** How many steps to run between clock reads, adapted to the cost of its steps. */
   clockEvery: number;
+  /** CPU time (ms) used since it last blocked in receive: what the least-attained policy orders by. */
+  attained = 0;
+  /** Moves on each time it enters the least-attained heap; older entries of it are stale. */
+  queueToken = 0;
 
   trapExit = false;
   links: Set<Pid> | null = null;

@@ -4,7 +4,15 @@
  */
 const INITIAL_CAPACITY = 64;
 
-export class RunQueue<T> {
+/** What the scheduler needs of a run queue, whatever its policy. */
+export interface ProcessQueue<T> {
+  readonly length: number;
+  push(item: T): void;
+  shift(): T | undefined;
+  clear(): void;
+}
+
+export class RunQueue<T> implements ProcessQueue<T> {
   private slots: (T | undefined)[] = new Array<T | undefined>(INITIAL_CAPACITY);
   private head = 0;
   private count = 0;

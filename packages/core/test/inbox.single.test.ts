@@ -1,6 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { Scheduler, TIMEOUT } from '../src/index.js';
+import { Scheduler, TIMEOUT } from '@strand/core';
 import { Echo } from './fixtures/echo.js';
+
+// Single-thread only: unit tests of the Inbox on its own scheduler.
 
 let scheduler: Scheduler;
 afterEach(() => scheduler?.stop());

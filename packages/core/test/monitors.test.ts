@@ -1,133 +1,142 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { Scheduler, type ExitReason, type Inbox, type Pid } from '../src/index.js';
+import type { ExitReason, Inbox, Pid, Ref } from '@strand/core';
 import { Agent, ask } from './fixtures/faults.js';
+import { type TestNode, startNode } from './harness.js';
 
-let scheduler: Scheduler;
+let node: TestNode;
 let inbox: Inbox;
 
-afterEach(() => scheduler?.stop());
+afterEach(() => node?.stop());
 
-function start(): void {
-  scheduler = new Scheduler({ onCrash: () => {} });
-  inbox = scheduler.inbox();
+async function start(): Promise<void> {
+  node = await startNode({ onCrash: () => {} });
+  inbox = node.inbox();
 }
 
 function agent(): Pid {
-  return scheduler.spawn(Agent, inbox.pid);
+  return node.spawn(Agent, inbox.pid);
 }
 
-async function monitorFrom(watcher: Pid, target: Pid): Promise<string> {
-  return (await ask<{ ref: string }>(scheduler, inbox, watcher, { op: 'monitor', pid: target })).ref;
+async function monitorFrom(watcher: Pid, target: Pid): Promise<Ref> {
+  return (await ask<{ ref: Ref }>(node, inbox, watcher, { op: 'monitor', pid: target })).ref;
 }
 
 async function nextMessage(pid: Pid): Promise<unknown> {
-  return ((await ask(scheduler, inbox, pid, { op: 'next' })) as { message: unknown }).message;
+  return ((await ask(node, inbox, pid, { op: 'next' })) as { message: unknown }).message;
 }
 
 async function drain(pid: Pid): Promise<unknown[]> {
-  return ((await ask(scheduler, inbox, pid, { op: 'drain' })) as { messages: unknown[] }).messages;
+  return ((await ask(node, inbox, pid, { op: 'drain' })) as { messages: unknown[] }).messages;
+}
+
+/** Waits until `pid` has `count` messages besides commands; resolves with how many it has. */
+async function awaitMessages(pid: Pid, count: number): Promise<number> {
+  return (await ask<{ count: number }>(node, inbox, pid, { op: 'await', count })).count;
 }
 
 async function alive(pid: Pid): Promise<boolean> {
-  if (scheduler.processInfo(pid) === undefined) return false;
-  expect(await ask(scheduler, inbox, pid, { op: 'ping' })).toEqual({ from: pid, op: 'ping' });
+  if ((await node.processInfo(pid)) === undefined) return false;
+  expect(await ask(node, inbox, pid, { op: 'ping' })).toEqual({ from: pid, op: 'ping' });
   return true;
 }
 
-/** A pid this scheduler never handed out. */
+/** A pid no scheduler ever handed out. */
 const NEVER_SPAWNED = (1_000_000 * 64 * 64) as Pid;
 
 async function deadPid(): Promise<Pid> {
   const pid = agent();
-  scheduler.send(pid, { op: 'return' });
-  expect(await scheduler.awaitExit(pid)).toBe('normal');
+  node.send(pid, { op: 'return' });
+  expect(await node.awaitExit(pid)).toBe('normal');
   return pid;
 }
 
 describe('monitors', () => {
   it.each<[string, (target: Pid) => void, ExitReason]>([
-    ['returns', (target) => scheduler.send(target, { op: 'return' }), 'normal'],
-    ['crashes', (target) => scheduler.send(target, { op: 'crash', message: 'monitored crash' }), { error: { name: 'Error', message: 'monitored crash' } }],
-    ['is killed', (target) => scheduler.exit(target, 'kill'), 'killed'],
-    ['is shut down', (target) => scheduler.exit(target, { shutdown: 'done' }), { shutdown: 'done' }],
+    ['returns', (target) => node.send(target, { op: 'return' }), 'normal'],
+    ['crashes', (target) => node.send(target, { op: 'crash', message: 'monitored crash' }), { error: { name: 'Error', message: 'monitored crash' } }],
+    ['is killed', (target) => node.exit(target, 'kill'), 'killed'],
+    ['is shut down', (target) => node.exit(target, { shutdown: 'done' }), { shutdown: 'done' }],
   ])('sends DOWN with the real reason when the target %s', async (_label, end, reason) => {
-    start();
+    await start();
     const watcher = agent();
     const target = agent();
     const ref = await monitorFrom(watcher, target);
-    expect(scheduler.processInfo(watcher)!.monitors).toEqual([target]);
-    expect(scheduler.processInfo(target)!.monitoredBy).toEqual([watcher]);
+    expect((await node.processInfo(watcher))!.monitors).toEqual([target]);
+    expect((await node.processInfo(target))!.monitoredBy).toEqual([watcher]);
     end(target);
     expect(await nextMessage(watcher)).toMatchObject({ type: 'DOWN', ref, pid: target, reason });
     // The monitor fired once and is gone.
-    expect(scheduler.processInfo(watcher)!.monitors).toEqual([]);
+    expect((await node.processInfo(watcher))!.monitors).toEqual([]);
     expect(await drain(watcher)).toEqual([]);
   });
 
-  it('answers a monitor of a dead pid with DOWN noproc at once', async () => {
-    start();
+  // Answered "at once" (the DOWN already in the mailbox when monitor returns) only when the dead
+  // pid is on the watcher's own thread: monitors.single.test.ts. From another thread the answer
+  // is a DOWN like any other.
+  it('answers a monitor of a dead pid with DOWN noproc', async () => {
+    await start();
     const dead = await deadPid();
     const watcher = agent();
-    const answer = await ask<{ ref: string; immediate: unknown }>(scheduler, inbox, watcher, { op: 'monitor', pid: dead, peek: true });
-    expect(answer.immediate).toEqual({ type: 'DOWN', ref: answer.ref, pid: dead, reason: 'noproc' });
-    expect(scheduler.processInfo(watcher)!.monitors).toEqual([]);
+    const ref = await monitorFrom(watcher, dead);
+    expect(await nextMessage(watcher)).toEqual({ type: 'DOWN', ref, pid: dead, reason: 'noproc' });
+    expect((await node.processInfo(watcher))!.monitors).toEqual([]);
   });
 
-  it('answers a monitor of a pid that never existed with DOWN noproc at once', async () => {
-    start();
+  it('answers a monitor of a pid that never existed with DOWN noproc', async () => {
+    await start();
     const watcher = agent();
-    const answer = await ask<{ ref: string; immediate: unknown }>(scheduler, inbox, watcher, {
-      op: 'monitor',
-      pid: NEVER_SPAWNED,
-      peek: true,
-    });
-    expect(answer.immediate).toEqual({ type: 'DOWN', ref: answer.ref, pid: NEVER_SPAWNED, reason: 'noproc' });
+    const ref = await monitorFrom(watcher, NEVER_SPAWNED);
+    expect(await nextMessage(watcher)).toEqual({ type: 'DOWN', ref, pid: NEVER_SPAWNED, reason: 'noproc' });
   });
 
   it('demonitor prevents the DOWN message', async () => {
-    start();
+    await start();
     const watcher = agent();
     const target = agent();
     const ref = await monitorFrom(watcher, target);
-    expect(await ask(scheduler, inbox, watcher, { op: 'demonitor', ref })).toEqual({ from: watcher, op: 'demonitor', result: true });
-    expect(scheduler.processInfo(watcher)!.monitors).toEqual([]);
-    expect(scheduler.processInfo(target)!.monitoredBy).toEqual([]);
-    const exited = scheduler.awaitExit(target);
-    scheduler.send(target, { op: 'crash', message: 'unwatched' });
+    expect(await ask(node, inbox, watcher, { op: 'demonitor', ref })).toEqual({ from: watcher, op: 'demonitor', result: true });
+    expect((await node.processInfo(watcher))!.monitors).toEqual([]);
+    expect((await node.processInfo(target))!.monitoredBy).toEqual([]);
+    const exited = node.awaitExit(target);
+    node.send(target, { op: 'crash', message: 'unwatched' });
     await exited;
     expect(await drain(watcher)).toEqual([]);
     expect(await alive(watcher)).toBe(true);
   });
 
   it('demonitor with flush removes a DOWN that was already delivered, and nothing else', async () => {
-    start();
+    await start();
     const watcher = agent();
     const target = agent();
     const other = agent();
     const ref = await monitorFrom(watcher, target);
     const otherRef = await monitorFrom(watcher, other);
-    scheduler.send(watcher, 'unrelated');
-    scheduler.exit(target, 'kill');
-    scheduler.exit(other, 'kill');
-    // Both DOWNs are in the mailbox already (exits are applied synchronously), behind 'unrelated'.
-    expect(scheduler.processInfo(watcher)!.mailboxLength).toBe(3);
-    await ask(scheduler, inbox, watcher, { op: 'demonitor', ref, flush: true });
-    expect(await drain(watcher)).toEqual(['unrelated', { type: 'DOWN', ref: otherRef, pid: other, reason: 'killed' }]);
+    node.exit(target, 'kill');
+    node.exit(other, 'kill');
+    // Both DOWNs are in the mailbox (from other threads they come when they come: wait for them)...
+    expect(await awaitMessages(watcher, 2)).toBe(2);
+    expect((await node.processInfo(watcher))!.mailboxLength).toBe(2);
+    // ...and behind them a message (sent after them: messages from plain code and DOWNs from
+    // processes elsewhere have no order between them).
+    node.send(watcher, 'unrelated');
+    await ask(node, inbox, watcher, { op: 'demonitor', ref, flush: true });
+    expect(await drain(watcher)).toEqual([{ type: 'DOWN', ref: otherRef, pid: other, reason: 'killed' }, 'unrelated']);
   });
 
   it('demonitor without flush leaves an already delivered DOWN in the mailbox', async () => {
-    start();
+    await start();
     const watcher = agent();
     const target = agent();
     const ref = await monitorFrom(watcher, target);
-    scheduler.exit(target, 'kill');
-    expect(scheduler.processInfo(watcher)!.mailboxLength).toBe(1);
-    await ask(scheduler, inbox, watcher, { op: 'demonitor', ref });
+    node.exit(target, 'kill');
+    expect(await awaitMessages(watcher, 1)).toBe(1);
+    expect((await node.processInfo(watcher))!.mailboxLength).toBe(1);
+    await ask(node, inbox, watcher, { op: 'demonitor', ref });
     expect(await drain(watcher)).toEqual([{ type: 'DOWN', ref, pid: target, reason: 'killed' }]);
   });
 
   it('gives every monitor on one target its own DOWN', async () => {
-    start();
+    await start();
     const w1 = agent();
     const w2 = agent();
     const target = agent();
@@ -135,10 +144,13 @@ describe('monitors', () => {
     const r2 = await monitorFrom(w1, target);
     const r3 = await monitorFrom(w2, target);
     expect(new Set([r1, r2, r3]).size).toBe(3);
-    expect(scheduler.processInfo(target)!.monitoredBy.sort()).toEqual([w1, w1, w2].sort());
-    const exited = scheduler.awaitExit(target);
-    scheduler.exit(target, { shutdown: 'all' });
+    expect((await node.processInfo(target))!.monitoredBy.sort()).toEqual([w1, w1, w2].sort());
+    const exited = node.awaitExit(target);
+    node.exit(target, { shutdown: 'all' });
     await exited;
+    // The DOWNs come from the target's thread, the drain commands from this one: wait for them.
+    expect(await awaitMessages(w1, 2)).toBe(2);
+    expect(await awaitMessages(w2, 1)).toBe(1);
     const downs1 = await drain(w1);
     expect(downs1).toHaveLength(2);
     expect(downs1).toEqual(
@@ -151,25 +163,25 @@ describe('monitors', () => {
   });
 
   it("is one-way: the watcher's death does not affect the target", async () => {
-    start();
+    await start();
     const watcher = agent();
     const target = agent();
     await monitorFrom(watcher, target);
-    const exited = scheduler.awaitExit(watcher);
-    scheduler.send(watcher, { op: 'crash', message: 'watcher dies' });
+    const exited = node.awaitExit(watcher);
+    node.send(watcher, { op: 'crash', message: 'watcher dies' });
     expect(await exited).toMatchObject({ error: { message: 'watcher dies' } });
     expect(await alive(target)).toBe(true);
     expect(await drain(target)).toEqual([]);
     // The dead watcher's monitor was removed from the target.
-    expect(scheduler.processInfo(target)!.monitoredBy).toEqual([]);
+    expect((await node.processInfo(target))!.monitoredBy).toEqual([]);
   });
 
   it('a monitor does not make the target trap or die with the watcher when the target crashes', async () => {
-    start();
+    await start();
     const watcher = agent();
     const target = agent();
     const ref = await monitorFrom(watcher, target);
-    scheduler.send(target, { op: 'crash', message: 'target dies' });
+    node.send(target, { op: 'crash', message: 'target dies' });
     expect(await nextMessage(watcher)).toMatchObject({ type: 'DOWN', ref, pid: target, reason: { error: { message: 'target dies' } } });
     expect(await alive(watcher)).toBe(true);
   });

@@ -1,6 +1,9 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { ManualClock, Scheduler } from '../src/index.js';
+import { ManualClock, Scheduler } from '@strand/core';
 import { ReceiveLoop, ReceiveOnce, Sleeper, drainInbox } from './fixtures/messaging.js';
+
+// Single-thread only: manual drive with a ManualClock, for exact deadlines. The event-loop
+// timeout tests, which also run across threads, are in receive-timeout.test.ts.
 
 const schedulers: Scheduler[] = [];
 afterEach(async () => {

@@ -7,8 +7,10 @@ import {
   NotRegisteredError,
   type Pid,
   Scheduler,
-} from '../src/index.js';
+} from '@strand/core';
 import { Commander, type Envelope, Idle, ReceiveLoop, type Reply, drainInbox } from './fixtures/messaging.js';
+
+// Single-thread only: manual drive, and registered() from plain code, which only a Scheduler has.
 
 const schedulers: Scheduler[] = [];
 afterEach(async () => {

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, expectTypeOf, it } from 'vitest';
-import { type CrashReport, type Effect, ManualClock, Scheduler, receive } from '../src/index.js';
+import { type CrashReport, type Effect, ManualClock, Scheduler, receive } from '@strand/core';
 import {
   FragileMatcher,
   type MatcherSpec,
@@ -10,6 +10,9 @@ import {
   drainInbox,
   isPing,
 } from './fixtures/messaging.js';
+
+// Single-thread only: manual drive (every message is in the mailbox before the process runs,
+// and mailboxes are inspected between steps).
 
 const schedulers: Scheduler[] = [];
 afterEach(async () => {

@@ -1,6 +1,9 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { ManualClock, type Ref, Scheduler, isRef } from '../src/index.js';
+import { ManualClock, type Ref, Scheduler, isRef } from '@strand/core';
 import { Collector, Idle, ReceiveLoop, TimerClient, drainInbox } from './fixtures/messaging.js';
+
+// Single-thread only: manual drive with a ManualClock, and sendAfter/cancelTimer from plain
+// code, which only a Scheduler has.
 
 const schedulers: Scheduler[] = [];
 afterEach(async () => {
@@ -80,6 +83,28 @@ describe('sendAfter', () => {
     scheduler.sendAfter(0, inbox.pid, 'now');
     scheduler.runUntilIdle();
     expect(await drainInbox(inbox)).toEqual(['now']);
+  });
+});
+
+describe('sendAfter, continued', () => {
+  it('still fires after the process that set it has exited', async () => {
+    const { scheduler, inbox, advance, command } = manual();
+    const client = scheduler.spawn(TimerClient, inbox.pid);
+    await command(client, { op: 'set', ms: 40, dest: inbox.pid, message: 'orphan timer' });
+    scheduler.exit(client, 'kill');
+    expect(scheduler.processInfo(client)).toBeUndefined();
+    advance(40);
+    expect(await drainInbox(inbox)).toEqual(['orphan timer']);
+  });
+
+  it('fires by itself under the event-loop drive', async () => {
+    const scheduler = new Scheduler({ onCrash: () => {} });
+    schedulers.push(scheduler);
+    const inbox = scheduler.inbox();
+    const collector = scheduler.spawn(Collector, inbox.pid, 2);
+    scheduler.sendAfter(10, collector, 'second');
+    scheduler.sendAfter(2, collector, 'first');
+    expect(await inbox.receive()).toEqual({ got: ['first', 'second'] });
   });
 });
 

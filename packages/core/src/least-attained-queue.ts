@@ -1,0 +1,147 @@
+/**
+ * The run queue of the `'least-attained'` policy: the CPU goes first to the
+ * process that has used the least of it since it last blocked
+ * (least-attained service), so short work gets through at near-idle latency
+ * while long work keeps computing.
+ *
+ * - A process that has used less than `FRESH_LIMIT_MS` since it last blocked
+ *   is fresh: fresh processes are served first in, first out, in O(1). Most
+ *   activations (a server answering a message) never leave this queue.
+ * - The others wait in a min-heap keyed by attained CPU time: a request that
+ *   has computed for 30 ms goes before ten jobs that have computed for
+ *   seconds, however young they are.
+ * - Every `SHARE_EVERY`-th pick takes, among the non-fresh processes, the one
+ *   that has waited longest, so long jobs always progress (≥ 1/SHARE_EVERY of
+ *   the slices) however much short work arrives.
+ *
+ * A process sits in the heap and in the waiting-order queue at once; taking
+ * it from either makes its entry in the other stale (its token moves on).
+ */
+import { type ProcessQueue, RunQueue } from './run-queue.js';
+
+/** A process below this much CPU (ms) since it last blocked is served first in, first out. */
+export const FRESH_LIMIT_MS = 1;
+/** One pick in this many goes to the longest-waiting non-fresh process: long jobs keep ≥ 10% of the slices. */
+export const SHARE_EVERY = 10;
+
+export interface Attained {
+  /** CPU time (ms) used since it last blocked. */
+  readonly attained: number;
+  /** Moves on each time it is queued; an entry with an older token is stale. */
+  queueToken: number;
+}
+
+interface Entry<T extends Attained> {
+  readonly item: T;
+  readonly token: number;
+  readonly key: number;
+  readonly seq: number;
+}
+
+export class LeastAttainedQueue<T extends Attained> implements ProcessQueue<T> {
+  private readonly fresh = new RunQueue<T>();
+  private heap: Entry<T>[] = [];
+  private waiting = new RunQueue<Entry<T>>();
+  private queued = 0;
+  private seq = 0;
+  private picks = 0;
+
+  get length(): number {
+    return this.fresh.length + this.queued;
+  }
+
+  push(item: T): void {
+    if (item.attained < FRESH_LIMIT_MS) {
+      this.fresh.push(item);
+      return;
+    }
+    item.queueToken += 1;
+    const entry: Entry<T> = { item, token: item.queueToken, key: item.attained, seq: this.seq++ };
+    this.heapPush(entry);
+    this.waiting.push(entry);
+    this.queued += 1;
+  }
+
+  shift(): T | undefined {
+    if (this.queued === 0) return this.fresh.shift();
+    this.picks += 1;
+    if (this.picks % SHARE_EVERY === 0) return this.take(this.oldest());
+    if (this.fresh.length > 0) return this.fresh.shift();
+    return this.take(this.least());
+  }
+
+  clear(): void {
+    this.fresh.clear();
+    this.heap = [];
+    this.waiting = new RunQueue<Entry<T>>();
+    this.queued = 0;
+  }
+
+  private take(entry: Entry<T>): T {
+    entry.item.queueToken += 1;
+    this.queued -= 1;
+    return entry.item;
+  }
+
+  private live(entry: Entry<T>): boolean {
+    return entry.token === entry.item.queueToken;
+  }
+
+  private oldest(): Entry<T> {
+    for (;;) {
+      const entry = this.waiting.shift()!;
+      if (this.live(entry)) return entry;
+    }
+  }
+
+  private least(): Entry<T> {
+    for (;;) {
+      const entry = this.heapPop();
+      if (this.live(entry)) return entry;
+    }
+  }
+
+  private heapPush(entry: Entry<T>): void {
+    const heap = this.heap;
+    heap.push(entry);
+    let i = heap.length - 1;
+    while (i > 0) {
+      const parent = (i - 1) >> 1;
+      if (!before(entry, heap[parent]!)) break;
+      heap[i] = heap[parent]!;
+      i = parent;
+    }
+    heap[i] = entry;
+  }
+
+  private heapPop(): Entry<T> {
+    const heap = this.heap;
+    const top = heap[0]!;
+    const last = heap.pop()!;
+    if (heap.length === 0) return top;
+    let i = 0;
+    for (;;) {
+      const l = 2 * i + 1;
+      const r = l + 1;
+      let m = i;
+      let best = last;
+      if (l < heap.length && before(heap[l]!, best)) {
+        m = l;
+        best = heap[l]!;
+      }
+      if (r < heap.length && before(heap[r]!, best)) {
+        m = r;
+        best = heap[r]!;
+      }
+      if (m === i) break;
+      heap[i] = best;
+      i = m;
+    }
+    heap[i] = last;
+    return top;
+  }
+}
+
+function before<T extends Attained>(a: Entry<T>, b: Entry<T>): boolean {
+  return a.key < b.key || (a.key === b.key && a.seq < b.seq);
+}
