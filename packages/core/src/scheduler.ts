@@ -99,8 +99,12 @@ export const SLICE_TIME_LIMIT_MS = 1;
  */
 export const TURN_TIME_LIMIT_MS = 2;
 
-/** Steps between clock reads for a process whose step cost is not known yet. */
-const CLOCK_EVERY_INITIAL = 16;
+/**
+ * Steps between clock reads for a process whose step cost is not known yet:
+ * 1, so that a process whose very first steps are expensive cannot overrun
+ * its first slice; after one step the interval adapts.
+ */
+const CLOCK_EVERY_INITIAL = 1;
 /** At most this many steps between clock reads, however cheap the steps. */
 const CLOCK_EVERY_MAX = 1024;
 /**
