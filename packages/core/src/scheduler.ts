@@ -382,7 +382,8 @@ export class Scheduler {
     const ref = this.monitor(this.table.get(inbox.pid)!, pid);
     return inbox.receive({ type: 'DOWN', ref }).then((down) => {
       inbox.close();
-      return (down as DownMessage).reason;
+      // TIMEOUT: this scheduler stopped before the DOWN came; the answer was lost with it.
+      return down === TIMEOUT ? 'noconnection' : (down as DownMessage).reason;
     });
   }
 

@@ -64,9 +64,7 @@ export function controlFor(index: number, scheduler: Scheduler, router: PortRout
     },
     lostScheduler: (owner, deadUpTo, stalledPid, stallReason) =>
       scheduler.lostScheduler(owner, deadUpTo, (pid) => (pid === stalledPid ? stallReason : 'noconnection')),
-    stop: async () => {
-      await scheduler.stop();
-      router.close();
-    },
+    // The ports stay open: the runtime still exchanges a barrier with this thread after it stops.
+    stop: () => scheduler.stop(),
   };
 }

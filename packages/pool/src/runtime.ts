@@ -45,6 +45,7 @@ import {
   BOARD_RUNNING_PID,
   BOARD_SLICE_STARTED_AT,
   SCHEDULER_SLOTS,
+  type Batch,
   ownerOf,
 } from '@strand/core/runtime';
 import { Boards } from './boards.js';
@@ -55,7 +56,7 @@ import { PortRouter } from './port-router.js';
 import { DIRTY_SERVICE } from './dirty.js';
 import { type DirtyOptions, DirtyService } from './dirty-service.js';
 import { DEFAULT_MAX_NAMES, SharedRegistry } from './shared-registry.js';
-import type { SchedulerTuning, ThreadEvent, WorkerInit } from './thread-protocol.js';
+import { BARRIER, type SchedulerTuning, type ThreadEvent, type WorkerInit } from './thread-protocol.js';
 
 /** Default for `stallTimeoutMs`: far above any honest slice (1 ms) or single step, short enough to matter. */
 export const DEFAULT_STALL_TIMEOUT_MS = 5_000;
@@ -117,6 +118,8 @@ export class Runtime {
   private readonly mainControl: SchedulerControl;
   private readonly watchdog: ReturnType<typeof setInterval>;
   private readonly replacing = new Set<number>();
+  private readonly dataPorts = new Map<number, MessagePort>();
+  private readonly barrierEchoes = new Map<number, () => void>();
   private dirtyService: DirtyService | undefined;
   private stopping: Promise<void> | undefined;
 
@@ -355,8 +358,31 @@ export class Runtime {
   }
 
   private listen(owner: number, port: MessagePort): void {
-    port.on('message', (batch) => this.scheduler.accept(batch));
+    port.on('message', (batch: Batch | typeof BARRIER) => {
+      if (batch === BARRIER) this.barrierEchoes.get(owner)?.();
+      else this.scheduler.accept(batch);
+    });
     this.router.connect(owner, port);
+    this.dataPorts.set(owner, port);
+  }
+
+  /** Resolves once `owner` has applied everything sent to it so far, and what it sent back has arrived. */
+  private barrier(owner: number): Promise<void> {
+    const port = this.dataPorts.get(owner);
+    if (port === undefined) return Promise.resolve();
+    this.router.flush();
+    return new Promise((resolve) => {
+      this.barrierEchoes.set(owner, () => {
+        this.barrierEchoes.delete(owner);
+        resolve();
+      });
+      port.postMessage(BARRIER);
+    });
+  }
+
+  /** @internal For tests: 'message' listeners on the main thread's control ports (comlink must not leak them). */
+  controlListenerCounts(): number[] {
+    return [...this.threads.values()].map((t) => t.controlPort.listenerCount('message'));
   }
 
   private onThreadEvent(thread: Thread, event: ThreadEvent): void {
@@ -475,14 +501,17 @@ export class Runtime {
     await Promise.allSettled([...this.replacing].map(() => Promise.resolve()));
     const threads = [...this.threads.values()];
     for (const thread of threads) thread.retiring = true;
+    // Control and data travel on different ports, unordered between them: barriers on the data
+    // ports make sure a monitor sent just before stop() is applied, and its DOWN comes back.
+    await Promise.allSettled(threads.map((t) => this.barrier(t.index)));
     await Promise.allSettled(threads.map((t) => t.control.stop()));
+    await Promise.allSettled(threads.map((t) => this.barrier(t.index)));
     await Promise.allSettled(threads.map((t) => t.worker.terminate()));
     for (const thread of threads) release(thread);
     this.threads.clear();
     await this.dirtyService?.stop();
-    // Let the last batches from the stopped threads land before the main scheduler stops.
-    await new Promise((resolve) => setImmediate(resolve));
     await this.mainControl.stop();
+    this.router.close();
   }
 }
 

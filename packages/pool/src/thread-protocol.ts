@@ -28,6 +28,13 @@ export interface WorkerInit {
   readonly preload: readonly string[];
 }
 
+/**
+ * Sent on a data port instead of a batch, and echoed back on the same port:
+ * once the echo arrives, everything sent before it on that port has been
+ * applied by the other side, and everything it sent before the echo has arrived.
+ */
+export const BARRIER = 'strand.barrier';
+
 export type ThreadEvent =
   /** An actor was defined on the thread under this id (`Actor.id`), so stall reports can name it. */
   | { readonly type: 'actor'; readonly id: number; readonly key: string }

@@ -16,7 +16,7 @@ import { LeastLoaded } from './least-loaded.js';
 import { ThreadMeter } from './meter.js';
 import { PortRouter } from './port-router.js';
 import { SharedRegistry } from './shared-registry.js';
-import type { ThreadEvent, WorkerInit } from './thread-protocol.js';
+import { BARRIER, type ThreadEvent, type WorkerInit } from './thread-protocol.js';
 
 const init = workerData as WorkerInit;
 for (const module of init.preload) await import(module);
@@ -59,6 +59,14 @@ Comlink.expose(
 );
 
 function listen(owner: number, port: MessagePort): void {
-  port.on('message', (batch: Batch) => scheduler.accept(batch));
+  port.on('message', (batch: Batch | typeof BARRIER) => {
+    if (batch !== BARRIER) {
+      scheduler.accept(batch);
+      return;
+    }
+    // Send what this thread has queued for the other side first, then the echo, on the same port.
+    router.flush();
+    port.postMessage(BARRIER);
+  });
   router.connect(owner, port);
 }
