@@ -535,5 +535,6 @@ function tuning(options: SchedulerTuning): SchedulerTuning {
   if (options.reductionsPerSlice !== undefined) t.reductionsPerSlice = options.reductionsPerSlice;
   if (options.sliceTimeLimitMs !== undefined) t.sliceTimeLimitMs = options.sliceTimeLimitMs;
   if (options.turnTimeLimitMs !== undefined) t.turnTimeLimitMs = options.turnTimeLimitMs;
+  if (options.policy !== undefined) t.policy = options.policy;
   return t;
 }

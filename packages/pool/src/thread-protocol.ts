@@ -9,6 +9,7 @@ export interface SchedulerTuning {
   readonly reductionsPerSlice?: number;
   readonly sliceTimeLimitMs?: number;
   readonly turnTimeLimitMs?: number;
+  readonly policy?: 'least-attained' | 'round-robin';
 }
 
 export interface WorkerInit {

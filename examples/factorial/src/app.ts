@@ -1,0 +1,63 @@
+/**
+ * The request handler: `GET /` serves the page, `GET /factorial?n=N`
+ * computes N! in this process, yielding at every multiply so the scheduler
+ * can preempt it, and `GET /progress` lists the factorials in flight.
+ */
+import { self } from '@strand/core';
+import { handler, type HttpResponse } from '@strand/http';
+import { call, cast } from '@strand/otp';
+import { page } from './page.js';
+import { PROGRESS, type JobProgress } from './progress.js';
+
+/** Largest n accepted: beyond this it is not a number a person typed. */
+export const MAX_N = 1_000_000_000;
+/** Progress is reported every this many multiplications. */
+const REPORT_EVERY = 1_000;
+/** Results shorter than this many bits are printed in full digits. */
+const FULL_DIGITS_BELOW_BITS = 200_000;
+
+export const App = handler(import.meta.url, 'FactorialApp', function* (request) {
+  if (request.method !== 'GET') return text(405, 'only GET\n');
+  switch (request.path) {
+    case '/':
+      return { status: 200, headers: { 'content-type': 'text/html; charset=utf-8' }, body: page };
+    case '/progress':
+      return json(200, yield* call<JobProgress[]>(PROGRESS, 'list'));
+    case '/factorial':
+      return yield* factorial(request.query.n);
+    default:
+      return text(404, 'not found\n');
+  }
+});
+
+function* factorial(raw: string | undefined): Generator<unknown, HttpResponse, unknown> {
+  if (raw === undefined || !/^\d{1,10}$/.test(raw) || Number(raw) > MAX_N) {
+    return text(400, `n must be an integer from 0 to ${MAX_N}\n`);
+  }
+  const n = Number(raw);
+  const me = self();
+  let acc = 1n;
+  for (let i = 2; i <= n; i++) {
+    try {
+      acc *= BigInt(i);
+    } catch (error) {
+      // V8 caps BigInts at 2^30 bits: n! passes it at i ≈ 44.8 million.
+      if (error instanceof RangeError) return text(422, `${n}! is larger than a JavaScript BigInt can be (2^30 bits): stopped at ${i - 1}!\n`);
+      throw error;
+    }
+    if (i % REPORT_EVERY === 0) cast(PROGRESS, { pid: me, n, done: i } satisfies JobProgress);
+    yield;
+  }
+  const bits = acc.toString(2).length;
+  // Decimal digits of a huge number take long to print without yielding: give their count instead.
+  const digits = bits < FULL_DIGITS_BELOW_BITS ? acc.toString().length : Math.floor((bits - 1) * (Math.LN2 / Math.LN10)) + 1;
+  return json(200, { n, bits, digits, exactDigits: bits < FULL_DIGITS_BELOW_BITS });
+}
+
+function text(status: number, body: string): HttpResponse {
+  return { status, headers: { 'content-type': 'text/plain; charset=utf-8' }, body };
+}
+
+function json(status: number, value: unknown): HttpResponse {
+  return { status, headers: { 'content-type': 'application/json' }, body: JSON.stringify(value) };
+}

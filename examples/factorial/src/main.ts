@@ -1,0 +1,30 @@
+/**
+ * The fairness demo server: `npm run demo`, then open http://127.0.0.1:3000/.
+ * Environment: PORT (default 3000), SCHEDULERS (default one per core),
+ * POLICY (`least-attained`, the default, or `round-robin`).
+ */
+import { serve } from '@strand/http';
+import { Strand } from '@strand/otp';
+import { App } from './app.js';
+import { ProgressBoard } from './progress.js';
+
+const port = Number(process.env.PORT ?? 3000);
+const policy = process.env.POLICY === 'round-robin' ? 'round-robin' : 'least-attained';
+const app = await Strand.start({
+  ...(process.env.SCHEDULERS === undefined ? {} : { schedulers: Number(process.env.SCHEDULERS) }),
+  policy,
+  preload: [new URL('./register-tsx.mjs', import.meta.url).href],
+  children: [{ id: 'progress', start: { actor: ProgressBoard, args: [] } }],
+  handleSignals: false,
+});
+// Long enough for 999999999! to be held open by a benchmark; the client going away ends it sooner.
+const http = await serve({ runtime: app.runtime, handler: App, port, deadlineMs: 10 * 60_000 });
+console.log(`factorial demo on http://127.0.0.1:${http.port}/ (${app.runtime.schedulers} schedulers, ${policy})`);
+
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, async () => {
+    await http.stop(2_000);
+    await app.stop();
+    process.exit(0);
+  });
+}
