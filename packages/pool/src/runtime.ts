@@ -118,6 +118,7 @@ export class Runtime {
   private readonly mainControl: SchedulerControl;
   private readonly watchdog: ReturnType<typeof setInterval>;
   private readonly replacing = new Set<number>();
+  private readonly replacements = new Set<Promise<void>>();
   private readonly dataPorts = new Map<number, MessagePort>();
   private readonly barrierEchoes = new Map<number, () => void>();
   private dirtyService: DirtyService | undefined;
@@ -331,7 +332,7 @@ export class Runtime {
       process.stderr.write(`[strand] scheduler ${index} failed: ${error.stack ?? String(error)}\n`);
     });
     worker.on('exit', () => {
-      if (!thread.retiring && this.stopping === undefined) void this.replace(index, 0 as Pid, 'noconnection');
+      if (!thread.retiring && this.stopping === undefined) this.startReplacing(index, 0 as Pid, 'noconnection');
     });
     const ready = new Promise<void>((resolve, reject) => {
       worker.once('online', () => resolve());
@@ -428,7 +429,7 @@ export class Runtime {
       this.reportStall({ scheduler: thread.index, pid, actor, runningForMs, action });
       if (action === 'replaced') {
         const message = `scheduler ${thread.index} stalled in ${formatPid(pid)} (${actor}) for ${Math.round(runningForMs)} ms without yielding; its thread was replaced`;
-        void this.replace(thread.index, pid, { error: { name: 'StallError', message } });
+        this.startReplacing(thread.index, pid, { error: { name: 'StallError', message } });
       } else {
         // Report a given stall once: forget it until that process yields.
         this.replacing.add(thread.index);
@@ -451,6 +452,12 @@ export class Runtime {
     process.stderr.write(
       `[strand] scheduler ${report.scheduler} stalled: process ${formatPid(report.pid)} (${report.actor}) has run ${Math.round(report.runningForMs)} ms without yielding; ${report.action}\n`,
     );
+  }
+
+  private startReplacing(index: number, stalledPid: Pid, stallReason: ExitReason): void {
+    const replacement = this.replace(index, stalledPid, stallReason);
+    this.replacements.add(replacement);
+    void replacement.finally(() => this.replacements.delete(replacement));
   }
 
   /**
@@ -498,7 +505,8 @@ export class Runtime {
   private async shutdown(): Promise<void> {
     clearInterval(this.watchdog);
     this.meter.stop();
-    await Promise.allSettled([...this.replacing].map(() => Promise.resolve()));
+    // A replacement under way finishes first (it gives up early once stopping is set).
+    await Promise.allSettled([...this.replacements]);
     const threads = [...this.threads.values()];
     for (const thread of threads) thread.retiring = true;
     // Control and data travel on different ports, unordered between them: barriers on the data
