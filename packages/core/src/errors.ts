@@ -22,7 +22,10 @@ export type StrandErrorCode =
   | 'ERR_STRAND_UNCLONEABLE'
   | 'ERR_STRAND_CALL_TIMEOUT'
   | 'ERR_STRAND_CALL_FAILED'
-  | 'ERR_STRAND_START_FAILED';
+  | 'ERR_STRAND_START_FAILED'
+  | 'ERR_STRAND_TASK_FAILED'
+  | 'ERR_STRAND_TASK_TIMEOUT'
+  | 'ERR_STRAND_MAX_CHILDREN';
 
 /** Base class of every error the runtime throws on purpose. */
 export class StrandError extends Error {

@@ -32,19 +32,40 @@ export {
   restartChild,
   deleteChild,
   SupervisorRequests,
-  SupervisorError,
-  unwrap,
   DEFAULT_INTENSITY,
   DEFAULT_PERIOD_MS,
-  DEFAULT_WORKER_SHUTDOWN_MS,
   type ChildCounts,
   type ChildInfo,
   type ChildSpec,
-  type RestartType,
-  type Shutdown,
   type Strategy,
   type SupervisorDef,
   type SupervisorFlags,
   type SupervisorInit,
 } from './supervisor.js';
+export { SupervisorError, MaxChildrenError, unwrap } from './supervisor-api.js';
+export { DEFAULT_WORKER_SHUTDOWN_MS, type ChildStart, type ChildType, type RestartType, type Shutdown } from './child.js';
+export {
+  dynamicSupervisor,
+  startDynamicChild,
+  terminateDynamicChild,
+  whichDynamicChildren,
+  countDynamicChildren,
+  DynamicSupervisorRequests,
+  DEFAULT_DYNAMIC_INTENSITY,
+  DEFAULT_DYNAMIC_PERIOD_MS,
+  DEFAULT_MAX_CHILDREN,
+  type DynamicChildInfo,
+  type DynamicChildSpec,
+  type DynamicSupervisorDef,
+  type DynamicSupervisorFlags,
+} from './dynamic-supervisor.js';
+export {
+  Task,
+  task,
+  TaskError,
+  TaskTimeoutError,
+  DEFAULT_TASK_TIMEOUT_MS,
+  type TaskDef,
+  type TaskOutcome,
+} from './task.js';
 export { Application, Strand, type ApplicationOptions } from './application.js';

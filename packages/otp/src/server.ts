@@ -38,6 +38,7 @@ import {
   errorReason,
   exit,
   isExitMessage,
+  OUTSIDE,
   parent,
   ProcessExit,
   receive,
@@ -106,7 +107,7 @@ export function* serve(
   try {
     init = yield* run(callbacks.init(...args));
   } catch (error) {
-    acknowledge(info, me, { error: errorReason(error) });
+    acknowledge(info, me, { error: reasonOf(error) });
     throw error;
   }
   if (init === 'ignore') {
@@ -133,17 +134,17 @@ export function* serve(
       } else if (isCast(message)) {
         if (callbacks.handleCast === undefined) continue;
         result = yield* run(callbacks.handleCast(message.request, state));
-      } else if (isExitMessage(message) && message.from === parentPid) {
-        // Our supervisor (or whoever started us) ends us: clean up, and go with the same reason.
-        yield* terminate(callbacks, message.reason, state);
-        exit(message.reason);
+      } else if (isExitMessage(message) && message.from === (parentPid ?? OUTSIDE)) {
+        // Our supervisor (or whoever started us; plain code, for a server it spawned) ends us:
+        // clean up, and go with the same reason.
+        result = { stop: message.reason, state };
       } else {
         if (callbacks.handleInfo === undefined) continue;
         result = yield* run(callbacks.handleInfo(message === TIMEOUT ? TIMEOUT : message, state));
       }
     } catch (error) {
-      if (error instanceof ProcessExit) throw error;
-      yield* terminate(callbacks, errorReason(error), state);
+      // `exit(reason)` in a callback ends the server with that reason, after terminate, as a crash does.
+      yield* terminate(callbacks, reasonOf(error), state);
       throw error;
     }
     if ('stop' in result) {
@@ -153,6 +154,10 @@ export function* serve(
     state = 'noreply' in result ? result.noreply : result.state;
     timeout = result.timeout ?? Infinity;
   }
+}
+
+function reasonOf(error: unknown): ExitReason {
+  return error instanceof ProcessExit ? error.reason : errorReason(error);
 }
 
 function* terminate(

@@ -34,45 +34,38 @@
  * 5000) and the supervisor stops its children and exits with `'shutdown'`,
  * leaving the decision to its own supervisor.
  *
- * Children start in order and stop in reverse order. Only the last
- * `intensity + 1` restart times are kept, so a long history costs nothing.
+ * Children start in order and stop in reverse order, one at a time.
  *
  * API (inside processes; from plain code through `callFrom`): `whichChildren`,
  * `countChildren`, `startChild`, `terminateChild`, `restartChild`, `deleteChild`.
  */
+import { type Actor, type Effect, type ExitReason, type Pid, actor, isExitMessage, self, send, trapExit } from '@strand/core';
+import type { From } from './call.js';
 import {
-  type Actor,
-  type ActorRef,
-  type Effect,
-  type ExitReason,
-  type Pid,
-  type Ref,
-  StrandError,
-  TIMEOUT,
-  actor,
-  demonitor,
-  exit,
-  isDownMessage,
-  isExitMessage,
-  monitor,
-  receive,
-  refOf,
-  trapExit,
-  unlink,
-} from '@strand/core';
-import { type From, call } from './call.js';
+  type ChildPolicy,
+  type ChildStart,
+  type ChildType,
+  type RestartType,
+  type Shutdown,
+  type WireStart,
+  RestartIntensity,
+  launch,
+  policyOf,
+  shouldRestart,
+  stopChildren,
+  wireStart,
+} from './child.js';
 import { type CallResult, type InitResult, type NoReplyResult, type ServerCallbacks, serve } from './server.js';
-import { type Behaviour, type StartInfo, type Startable, StartError, isBehaviour, startLink } from './start.js';
+import type { Behaviour, StartInfo } from './start.js';
+import { type Answer, SupervisorError, request } from './supervisor-api.js';
+
+export { SupervisorError, unwrap } from './supervisor-api.js';
 
 export type Strategy = 'one_for_one' | 'one_for_all' | 'rest_for_one';
-export type RestartType = 'permanent' | 'transient' | 'temporary';
-export type Shutdown = 'brutal_kill' | 'infinity' | number;
 
 /** Default restart intensity: at most this many restarts in `DEFAULT_PERIOD_MS` (OTP's defaults). */
 export const DEFAULT_INTENSITY = 1;
 export const DEFAULT_PERIOD_MS = 5_000;
-/** Default shutdown time of a worker, in ms (OTP's). Supervisors default to `'infinity'`. */
-export const DEFAULT_WORKER_SHUTDOWN_MS = 5_000;
 
 export interface SupervisorFlags {
   readonly strategy?: Strategy;
@@ -82,10 +75,10 @@ export interface SupervisorFlags {
 
 export interface ChildSpec {
   readonly id: string;
-  readonly start: { readonly actor: Startable<readonly unknown[]>; readonly args: readonly unknown[] };
+  readonly start: ChildStart;
   readonly restart?: RestartType;
   readonly shutdown?: Shutdown;
-  readonly type?: 'worker' | 'supervisor';
+  readonly type?: ChildType;
 }
 
 export interface SupervisorInit {
@@ -97,7 +90,7 @@ export interface ChildInfo {
   readonly id: string;
   /** Undefined while the child is not running (terminated, or its init said `'ignore'`). */
   readonly pid: Pid | undefined;
-  readonly type: 'worker' | 'supervisor';
+  readonly type: ChildType;
   readonly restart: RestartType;
 }
 
@@ -110,13 +103,6 @@ export interface ChildCounts {
 
 export interface SupervisorDef<A extends readonly unknown[]> extends Behaviour<A> {
   readonly behaviour: 'supervisor';
-}
-
-/** A supervisor API call that could not be carried out (unknown id, child running…). */
-export class SupervisorError extends StrandError {
-  constructor(message: string) {
-    super('ERR_STRAND_CALL_FAILED', message);
-  }
 }
 
 /**
@@ -143,8 +129,6 @@ type Request =
   | { readonly op: 'terminate'; readonly id: string }
   | { readonly op: 'restart'; readonly id: string }
   | { readonly op: 'delete'; readonly id: string };
-
-type Answer<T> = { readonly ok: T } | { readonly error: string };
 
 export function whichChildren(sup: Pid | string): Effect<ChildInfo[]> {
   return request(sup, { op: 'which' });
@@ -184,51 +168,30 @@ export const SupervisorRequests = {
   delete: (id: string): Request => ({ op: 'delete', id }),
 };
 
-/** Unwraps a supervisor's answer as plain code gets it from `callFrom`. */
-export function unwrap<T>(answer: unknown): T {
-  const a = answer as Answer<T>;
-  if ('error' in a) throw new SupervisorError(a.error);
-  return a.ok;
-}
-
-function request<T>(sup: Pid | string, req: Request): Effect<T> {
-  return (function* (): Generator<unknown, T, unknown> {
-    return unwrap<T>(yield* call(sup, req, Infinity));
-  })() as unknown as Effect<T>;
-}
-
 // ─── Child specs on the wire ────────────────────────────────────────────────
 
 /** A child spec as it travels in a message: actors by reference, so it can be copied. */
 export interface WireSpec extends Omit<ChildSpec, 'start'> {
-  readonly start: { readonly actor: ActorRef | { readonly behaviour: Behaviour<readonly unknown[]>['behaviour']; readonly actor: ActorRef }; readonly args: readonly unknown[] };
+  readonly start: WireStart;
 }
 
 /** The copyable form of a child spec. */
 export function toWire(spec: ChildSpec): WireSpec {
-  const what = spec.start.actor;
-  const actorRef = isBehaviour(what) ? { behaviour: what.behaviour, actor: refOf(what.actor) } : refOf(what);
-  return { ...spec, start: { actor: actorRef, args: spec.start.args } };
+  return { ...spec, start: wireStart(spec.start) };
 }
 
 // ─── The supervisor's callbacks ─────────────────────────────────────────────
 
-interface Child {
+interface Child extends ChildPolicy {
   readonly spec: ChildSpec | WireSpec;
-  readonly restart: RestartType;
-  readonly shutdown: Shutdown;
-  readonly type: 'worker' | 'supervisor';
   pid: Pid | undefined;
 }
 
 interface State {
   readonly strategy: Strategy;
-  readonly intensity: number;
-  readonly period: number;
+  readonly restarts: RestartIntensity;
   /** In start order. */
   readonly children: Child[];
-  /** Times of the last `intensity + 1` restarts at most, oldest first. */
-  readonly restarts: number[];
 }
 
 function supervisorCallbacks(init: () => SupervisorInit): ServerCallbacks<readonly unknown[], State> {
@@ -239,10 +202,8 @@ function supervisorCallbacks(init: () => SupervisorInit): ServerCallbacks<readon
       const flags = config.flags ?? {};
       const state: State = {
         strategy: checkStrategy(flags.strategy ?? 'one_for_one'),
-        intensity: checkCount('intensity', flags.intensity ?? DEFAULT_INTENSITY),
-        period: checkCount('period', flags.period ?? DEFAULT_PERIOD_MS),
+        restarts: new RestartIntensity(flags.intensity ?? DEFAULT_INTENSITY, flags.period ?? DEFAULT_PERIOD_MS),
         children: [],
-        restarts: [],
       };
       const ids = new Set<string>();
       for (const spec of config.children) {
@@ -307,22 +268,30 @@ function supervisorCallbacks(init: () => SupervisorInit): ServerCallbacks<readon
     },
 
     *handleInfo(message: unknown, state: State): Generator<unknown, NoReplyResult<State>, unknown> {
-      if (!isExitMessage(message)) return { noreply: state };
-      const child = state.children.find((c) => c.pid === message.from);
-      if (child === undefined) return { noreply: state };
-      child.pid = undefined;
-      if (!shouldRestart(child.restart, message.reason)) {
-        if (child.restart === 'temporary') state.children.splice(state.children.indexOf(child), 1);
-        return { noreply: state };
+      let child: Child | undefined;
+      if (isRetry(message)) {
+        child = state.children.find((c) => c.spec.id === message.id);
+        if (child === undefined || child.pid !== undefined) return { noreply: state };
+      } else {
+        if (!isExitMessage(message)) return { noreply: state };
+        child = state.children.find((c) => c.pid === message.from);
+        if (child === undefined) return { noreply: state };
+        child.pid = undefined;
+        if (!shouldRestart(child.restart, message.reason)) {
+          if (child.restart === 'temporary') state.children.splice(state.children.indexOf(child), 1);
+          return { noreply: state };
+        }
       }
-      if (!allowRestart(state)) {
+      if (!state.restarts.allow()) {
         yield* stopAll(state.children);
         return { stop: 'shutdown', state };
       }
       const failed = yield* restartAfter(state, child);
-      if (failed) {
-        yield* stopAll(state.children);
-        return { stop: 'shutdown', state };
+      if (failed !== undefined) {
+        // As OTP: a restart that fails is tried again through the mailbox, each try counting
+        // towards the intensity, so calls and exits are still served between tries.
+        const retry: Retry = { type: '$restart', id: failed.spec.id };
+        send(self(), retry);
       }
       return { noreply: state };
     },
@@ -333,8 +302,18 @@ function supervisorCallbacks(init: () => SupervisorInit): ServerCallbacks<readon
   };
 }
 
-/** Restarts after `child` ended, as the strategy says. True if a restart failed. */
-function* restartAfter(state: State, child: Child): Generator<unknown, boolean, unknown> {
+/** Sent by the supervisor to itself: the restart of child `id` failed, try again. */
+interface Retry {
+  readonly type: '$restart';
+  readonly id: string;
+}
+
+function isRetry(message: unknown): message is Retry {
+  return typeof message === 'object' && message !== null && (message as Retry).type === '$restart';
+}
+
+/** Restarts after `child` ended, as the strategy says. Returns the child whose start failed, if one did. */
+function* restartAfter(state: State, child: Child): Generator<unknown, Child | undefined, unknown> {
   const index = state.children.indexOf(child);
   const affected =
     state.strategy === 'one_for_one' ? [child] : state.strategy === 'one_for_all' ? [...state.children] : state.children.slice(index);
@@ -346,21 +325,16 @@ function* restartAfter(state: State, child: Child): Generator<unknown, boolean, 
       continue;
     }
     const failed = yield* startOne(c);
-    if (failed !== undefined) return true;
+    if (failed !== undefined) return c;
   }
-  return false;
+  return undefined;
 }
 
 /** Starts a child; returns undefined on success, the reason on failure. */
 function* startOne(child: Child): Generator<unknown, ExitReason | undefined, unknown> {
-  try {
-    child.pid = yield* startLink(child.spec.start.actor as Startable<readonly unknown[]>, ...child.spec.start.args);
-    return undefined;
-  } catch (error) {
-    child.pid = undefined;
-    if (error instanceof StartError) return error.reason;
-    return { error: { name: (error as Error).name ?? 'Error', message: (error as Error).message ?? String(error) } };
-  }
+  const started = yield* launch(child.spec.start);
+  child.pid = 'ok' in started ? started.ok : undefined;
+  return 'error' in started ? started.error : undefined;
 }
 
 /** Stops children in reverse start order. */
@@ -368,69 +342,16 @@ function* stopAll(children: readonly Child[]): Generator<unknown, void, unknown>
   for (let i = children.length - 1; i >= 0; i--) yield* stopOne(children[i]!);
 }
 
-/**
- * Stops one child as its `shutdown` says. The link is replaced by a monitor
- * first, so that its end arrives as one `DOWN`, whatever it traps.
- */
+/** Stops one child as its `shutdown` says. */
 function* stopOne(child: Child): Generator<unknown, void, unknown> {
   const pid = child.pid;
   if (pid === undefined) return;
   child.pid = undefined;
-  const ref = monitor(pid);
-  unlink(pid);
-  // An EXIT it sent before the unlink took effect is stale now.
-  yield* receive((m) => isExitMessage(m) && m.from === pid, 0);
-  if (child.shutdown === 'brutal_kill') {
-    exit(pid, 'kill');
-    yield* waitDown(ref, Infinity);
-    return;
-  }
-  exit(pid, 'shutdown');
-  if (child.shutdown === 'infinity') {
-    yield* waitDown(ref, Infinity);
-    return;
-  }
-  if (!(yield* waitDown(ref, child.shutdown))) {
-    exit(pid, 'kill');
-    yield* waitDown(ref, Infinity);
-  }
-}
-
-function* waitDown(ref: Ref, timeoutMs: number): Generator<unknown, boolean, unknown> {
-  const down = yield* receive((m) => isDownMessage(m) && m.ref === ref, timeoutMs);
-  if (down === TIMEOUT) return false;
-  demonitor(ref, { flush: true });
-  return true;
-}
-
-/**
- * Records a restart now; false when that makes more than `intensity`
- * restarts within `period`. Keeps `intensity + 1` times at most.
- */
-function allowRestart(state: State): boolean {
-  const now = performance.now();
-  const restarts = state.restarts;
-  restarts.push(now);
-  if (restarts.length > state.intensity + 1) restarts.shift();
-  return !(restarts.length === state.intensity + 1 && now - restarts[0]! < state.period);
-}
-
-function shouldRestart(restart: RestartType, reason: ExitReason): boolean {
-  if (restart === 'permanent') return true;
-  if (restart === 'temporary') return false;
-  return !(reason === 'normal' || reason === 'shutdown' || (typeof reason === 'object' && 'shutdown' in reason));
+  yield* stopChildren([{ pid, shutdown: child.shutdown }]);
 }
 
 function childOf(spec: ChildSpec | WireSpec): Child {
-  const what = spec.start.actor;
-  const type = spec.type ?? (isBehaviour(what) && what.behaviour === 'supervisor' ? 'supervisor' : 'worker');
-  return {
-    spec,
-    restart: spec.restart ?? 'permanent',
-    shutdown: spec.shutdown ?? (type === 'supervisor' ? 'infinity' : DEFAULT_WORKER_SHUTDOWN_MS),
-    type,
-    pid: undefined,
-  };
+  return { spec, ...policyOf(spec), pid: undefined };
 }
 
 function info(child: Child): ChildInfo {
@@ -441,11 +362,3 @@ function checkStrategy(strategy: unknown): Strategy {
   if (strategy === 'one_for_one' || strategy === 'one_for_all' || strategy === 'rest_for_one') return strategy;
   throw new SupervisorError(`unknown strategy ${JSON.stringify(strategy)}: one_for_one, one_for_all or rest_for_one`);
 }
-
-function checkCount(name: string, value: unknown): number {
-  if (typeof value !== 'number' || !(value >= 0) || !Number.isFinite(value)) {
-    throw new SupervisorError(`${name} must be a number >= 0, got ${JSON.stringify(value)}`);
-  }
-  return value;
-}
-
