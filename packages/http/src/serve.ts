@@ -88,9 +88,13 @@ export class HttpServer {
   /** Starts listening; resolves once the port is bound. */
   static async start(options: ServeOptions): Promise<HttpServer> {
     const gateway = options.runtime.inbox();
+    const headersTimeout = options.headersTimeoutMs ?? DEFAULT_HEADERS_TIMEOUT_MS;
+    const requestTimeout = options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
     const server = createServer({
-      headersTimeout: options.headersTimeoutMs ?? DEFAULT_HEADERS_TIMEOUT_MS,
-      requestTimeout: options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS,
+      headersTimeout,
+      requestTimeout,
+      // Node checks both timeouts only this often (30 s by default): check often enough to honour them.
+      connectionsCheckingInterval: Math.max(50, Math.min(1_000, Math.min(headersTimeout, requestTimeout) / 2)),
     });
     const http = new HttpServer(server, gateway, options);
     server.on('request', (req, res) => http.accept(req, res));
@@ -140,8 +144,10 @@ export class HttpServer {
     }
     let target: URL;
     try {
-      target = new URL(req.url ?? '', 'http://localhost');
-      if (!(req.url ?? '').startsWith('/')) throw new TypeError('not an origin-form target');
+      const raw = req.url ?? '';
+      if (!raw.startsWith('/')) throw new TypeError('not an origin-form target');
+      // Prefixed, not resolved against a base: '//host/path' is a path here, not a host.
+      target = new URL(`http://localhost${raw}`);
       decodeURIComponent(target.pathname);
     } catch {
       req.resume();
@@ -217,31 +223,45 @@ export class HttpServer {
     for (;;) {
       const message = await this.gateway.receive();
       if (message === TIMEOUT) return;
-      if (isDownMessage(message)) {
-        const ref = this.byMonitor.get(message.ref);
-        this.byMonitor.delete(message.ref);
-        const pending = ref === undefined ? undefined : this.pending.get(ref);
-        // Ended without answering: a crash, or a normal end without a response.
-        if (pending !== undefined && ref !== undefined && !pending.settled) this.fail(ref, pending, message.reason);
-        continue;
+      try {
+        this.handle(message);
+      } catch (error) {
+        // Nothing one request brings (a reporter that throws…) may stop the gateway serving the others.
+        process.stderr.write(`[strand/http] gateway: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
       }
-      const response = message as ResponseMessage;
-      if (response.type !== '$http-response') continue;
-      const pending = this.pending.get(response.ref);
-      if (pending === undefined || pending.settled) continue;
-      if (!isResponse(response.response)) {
-        this.fail(response.ref, pending, `handler returned something that is not a response: ${describe(response.response)}`);
-        continue;
-      }
-      this.finish(response.ref, pending, response.response, false);
     }
+  }
+
+  private handle(message: unknown): void {
+    if (isDownMessage(message)) {
+      const ref = this.byMonitor.get(message.ref);
+      this.byMonitor.delete(message.ref);
+      const pending = ref === undefined ? undefined : this.pending.get(ref);
+      // Ended without answering: a crash, or a normal end without a response.
+      if (pending !== undefined && ref !== undefined && !pending.settled) this.fail(ref, pending, message.reason);
+      return;
+    }
+    const response = message as ResponseMessage;
+    if (response.type !== '$http-response') return;
+    const pending = this.pending.get(response.ref);
+    if (pending === undefined || pending.settled) return;
+    if (!isResponse(response.response)) {
+      this.fail(response.ref, pending, `handler returned something that is not a response: ${describe(response.response)}`);
+      return;
+    }
+    this.finish(response.ref, pending, response.response, false);
   }
 
   private fail(ref: Ref, pending: Pending, reason: ExitReason | string): void {
     const errorId = nanoid(10);
     const report = { errorId, request: pending.request, reason };
-    if (this.options.onError !== undefined) this.options.onError(report);
-    else {
+    if (this.options.onError !== undefined) {
+      try {
+        this.options.onError(report);
+      } catch {
+        // A failing reporter must not leave the request unanswered.
+      }
+    } else {
       const detail = typeof reason === 'object' && 'error' in reason ? (reason.error.stack ?? reason.error.message) : JSON.stringify(reason);
       process.stderr.write(`[strand/http] 500 ${errorId} ${pending.request?.method} ${pending.request?.url}: ${detail}\n`);
     }
@@ -260,9 +280,19 @@ export class HttpServer {
     this.release(ref, pending, kill);
     const res = pending.res;
     if (res.headersSent || res.destroyed) return;
-    const headers = { ...(response.headers ?? {}) };
+    const headers: Record<string, string> = { ...(response.headers ?? {}) };
     if (this.stopping !== undefined) headers.connection = 'close';
-    res.writeHead(response.status ?? 200, headers).end(response.body ?? '');
+    try {
+      res.writeHead(response.status ?? 200, headers).end(response.body ?? '');
+    } catch (error) {
+      // Node refused the response (an invalid header name or value): the handler's fault, a 500.
+      if (res.headersSent) {
+        res.destroy();
+        return;
+      }
+      pending.settled = false;
+      this.fail(ref, pending, `the response could not be written: ${error instanceof Error ? error.message : String(error)}`);
+    }
   }
 
   private release(ref: Ref, pending: Pending, kill: boolean): void {
