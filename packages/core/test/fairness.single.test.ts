@@ -174,7 +174,7 @@ describe('returning to the event loop (event-loop drive)', () => {
     const ponger = scheduler.spawn(Ponger);
     // Many rounds, far more than fit in one turn (2 ms), but finite, so that a scheduler that
     // never returns to the event loop fails this test instead of hanging it.
-    const pinger = scheduler.spawn(Pinger, ponger, 300_000, inbox.pid);
+    const pinger = scheduler.spawn(Pinger, ponger, 3_000_000, inbox.pid);
 
     const atImmediate = await new Promise<number | undefined>((resolve) =>
       setImmediate(() => resolve(scheduler.processInfo(pinger)?.reductions)),
