@@ -118,6 +118,12 @@ const CLOCK_EVERY_CHEAP = 64;
 const CLOCK_SLICE_FRACTION = 8;
 /** A turn of known-cheap slices reads the clock every this many slices to see if it is over. */
 const TURN_CLOCK_EVERY_SLICES = 64;
+/**
+ * Exit reasons a scheduler of a multi-threaded runtime remembers, for
+ * `awaitExit` racing a signal from another thread. A few thousand covers any
+ * race between threads (microseconds) many times over, for ~100 KB.
+ */
+const RECENT_EXITS = 4096;
 
 export interface SchedulerOptions {
   /** Default `REDUCTIONS_PER_SLICE` (4000). */
@@ -225,6 +231,10 @@ export class Scheduler {
    * spawn has not arrived yet (or whose module is still loading), in arrival order.
    */
   private readonly unborn = new Map<Pid, Envelope[]>();
+  /** With other threads: why the last `RECENT_EXITS` processes ended, for `awaitExit` (see `Signal` monitor). */
+  private readonly recentExits = new Map<Pid, ExitReason>();
+  /** Spawns that arrived and wait for their actor's module to load. */
+  private readonly loading = new Map<Pid, SpawnEnvelope>();
   /** Per allocator: the highest serial of a spawn envelope received from it. */
   private readonly spawnedUpTo = new Array<number>(SCHEDULER_SLOTS).fill(0);
   private readonly runQueue: ProcessQueue<Process>;
@@ -322,7 +332,7 @@ export class Scheduler {
   processInfo(pid: Pid): ProcessInfo | undefined {
     if (!isPid(pid)) throw new InvalidPidError(pid);
     const p = this.table.get(pid);
-    if (p === undefined || p.status >= EXITED) return undefined;
+    if (p === undefined || p.status >= EXITED) return this.loadingInfo(pid);
     return {
       pid,
       status: STATUS_NAMES[p.status as 0 | 1 | 2 | 3],
@@ -335,6 +345,26 @@ export class Scheduler {
       actor: p.actor.name,
       module: p.actor.module,
       trapExit: p.trapExit,
+    };
+  }
+
+  /** A process whose spawn has arrived but whose module is still loading: it exists, it has not run yet. */
+  private loadingInfo(pid: Pid): ProcessInfo | undefined {
+    const spawn = this.loading.get(pid);
+    if (spawn === undefined) return undefined;
+    const held = this.unborn.get(pid) ?? [];
+    return {
+      pid,
+      status: 'runnable',
+      reductions: 0,
+      mailboxLength: held.filter((e) => e.kind === 'message').length,
+      links: spawn.link === null ? [] : [spawn.link],
+      monitors: [],
+      monitoredBy: held.flatMap((e) => (e.kind === 'monitor' ? [e.from] : [])),
+      registeredName: this.registry.nameOf(pid),
+      actor: spawn.name,
+      module: spawn.module,
+      trapExit: false,
     };
   }
 
@@ -379,7 +409,7 @@ export class Scheduler {
     if (p !== undefined) return new Promise((resolve) => (p.exitWaiters ??= []).push(resolve));
     if (ownerOf(pid) === this.index) return Promise.resolve('noproc');
     const inbox = this.inbox();
-    const ref = this.monitor(this.table.get(inbox.pid)!, pid);
+    const ref = this.monitor(this.table.get(inbox.pid)!, pid, true);
     return inbox.receive({ type: 'DOWN', ref }).then((down) => {
       inbox.close();
       // TIMEOUT: this scheduler stopped before the DOWN came; the answer was lost with it.
@@ -456,6 +486,7 @@ export class Scheduler {
     this.wakeup = undefined;
     this.runQueue.clear();
     this.unborn.clear();
+    this.loading.clear();
   }
 
   // ─── Internal API used by the process functions ───────────────────────────
@@ -609,11 +640,11 @@ export class Scheduler {
   }
 
   /** @internal */
-  monitor(p: Process, pid: Pid): Ref {
+  monitor(p: Process, pid: Pid, recent = false): Ref {
     if (!isPid(pid)) throw new InvalidPidError(pid);
     const ref = makeRef();
     (p.monitors ??= new Map()).set(ref, pid);
-    this.route({ kind: 'monitor', to: pid, from: p.pid, ref });
+    this.route(recent ? { kind: 'monitor', to: pid, from: p.pid, ref, recent } : { kind: 'monitor', to: pid, from: p.pid, ref });
     return ref;
   }
 
@@ -744,15 +775,18 @@ export class Scheduler {
     }
     // The module is not loaded in this thread yet: hold what arrives for the pid until it is.
     this.unborn.set(pid, early);
+    this.loading.set(pid, spawn);
     loadActor(spawn.module, spawn.name).then(
       (loaded) => {
         const held = this.unborn.get(pid) ?? [];
         this.unborn.delete(pid);
+        this.loading.delete(pid);
         if (!this.stopped) this.born(pid, loaded, spawn, held);
       },
       (error: unknown) => {
         const held = this.unborn.get(pid) ?? [];
         this.unborn.delete(pid);
+        this.loading.delete(pid);
         this.stillborn(pid, spawn, held, errorReason(error));
       },
     );
@@ -1041,10 +1075,15 @@ export class Scheduler {
       case 'unlink':
         target?.links?.delete(s.from);
         return;
-      case 'monitor':
-        if (target !== undefined && target.status < EXITING) (target.monitoredBy ??= new Map()).set(s.ref, s.from);
-        else this.route({ kind: 'down', to: s.from, ref: s.ref, pid: s.to, reason: 'noproc' });
+      case 'monitor': {
+        if (target !== undefined && target.status < EXITING) {
+          (target.monitoredBy ??= new Map()).set(s.ref, s.from);
+          return;
+        }
+        const reason = (s.recent === true ? this.recentExits.get(s.to) : undefined) ?? 'noproc';
+        this.route({ kind: 'down', to: s.from, ref: s.ref, pid: s.to, reason });
         return;
+      }
       case 'demonitor':
         target?.monitoredBy?.delete(s.ref);
         return;
@@ -1124,6 +1163,10 @@ export class Scheduler {
       p.monitoredBy = null;
     }
     p.status = EXITED;
+    if (this.router !== undefined) {
+      this.recentExits.set(pid, reason);
+      if (this.recentExits.size > RECENT_EXITS) this.recentExits.delete(this.recentExits.keys().next().value!);
+    }
     if (p.exitWaiters !== null) {
       for (const resolve of p.exitWaiters) resolve(reason);
       p.exitWaiters = null;

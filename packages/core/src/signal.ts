@@ -24,8 +24,13 @@ export type Signal =
   | { readonly kind: 'link'; readonly to: Pid; readonly from: Pid }
   /** `from` removed its link to `to`; `to` removes the other half. */
   | { readonly kind: 'unlink'; readonly to: Pid; readonly from: Pid }
-  /** `from` monitors `to` under `ref`. */
-  | { readonly kind: 'monitor'; readonly to: Pid; readonly from: Pid; readonly ref: Ref }
+  /**
+   * `from` monitors `to` under `ref`. With `recent`, a `to` that ended a
+   * moment ago answers with its real exit reason rather than `'noproc'`:
+   * `awaitExit` uses it, because a signal from a third thread may have ended
+   * `to` before this one, sent earlier, arrived.
+   */
+  | { readonly kind: 'monitor'; readonly to: Pid; readonly from: Pid; readonly ref: Ref; readonly recent?: true }
   /** `from` no longer monitors `to` under `ref`. */
   | { readonly kind: 'demonitor'; readonly to: Pid; readonly from: Pid; readonly ref: Ref }
   /** The process `pid` that `to` monitored under `ref` ended with `reason`. */

@@ -120,7 +120,7 @@ export class Runtime {
   private readonly replacing = new Set<number>();
   private readonly replacements = new Set<Promise<void>>();
   private readonly dataPorts = new Map<number, MessagePort>();
-  private readonly barrierEchoes = new Map<number, () => void>();
+  private readonly barrierEchoes = new Map<number, (() => void)[]>();
   private dirtyService: DirtyService | undefined;
   private stopping: Promise<void> | undefined;
 
@@ -240,17 +240,24 @@ export class Runtime {
 
   // ─── Control plane ────────────────────────────────────────────────────────
 
-  /** What `pid`'s scheduler knows of it; undefined once it is gone. */
+  /**
+   * What `pid`'s scheduler knows of it; undefined once it is gone. Answers
+   * after everything this thread sent before the call has been applied
+   * there (a barrier on the data port: the control port is not ordered with it).
+   */
   async processInfo(pid: Pid): Promise<ProcessInfo | undefined> {
     if (!isPid(pid)) return this.scheduler.processInfo(pid);
     const owner = ownerOf(pid);
     if (owner === 0) return this.scheduler.processInfo(pid);
     const thread = this.threads.get(owner);
-    return thread === undefined ? undefined : thread.control.processInfo(pid);
+    if (thread === undefined) return undefined;
+    await this.barrier(owner);
+    return thread.control.processInfo(pid);
   }
 
-  /** Every live process of every scheduler. */
+  /** Every live process of every scheduler, after a barrier with each (see `processInfo`). */
   async processes(): Promise<ProcessInfo[]> {
+    await Promise.all([...this.threads.keys()].map((index) => this.barrier(index)));
     const lists = await Promise.all([
       this.mainControl.processes(),
       ...[...this.threads.values()].map((t) => t.control.processes()),
@@ -360,7 +367,7 @@ export class Runtime {
 
   private listen(owner: number, port: MessagePort): void {
     port.on('message', (batch: Batch | typeof BARRIER) => {
-      if (batch === BARRIER) this.barrierEchoes.get(owner)?.();
+      if (batch === BARRIER) this.barrierEchoes.get(owner)?.shift()?.();
       else this.scheduler.accept(batch);
     });
     this.router.connect(owner, port);
@@ -373,10 +380,10 @@ export class Runtime {
     if (port === undefined) return Promise.resolve();
     this.router.flush();
     return new Promise((resolve) => {
-      this.barrierEchoes.set(owner, () => {
-        this.barrierEchoes.delete(owner);
-        resolve();
-      });
+      // Echoes come back in the order barriers went out: one queue per port.
+      let waiting = this.barrierEchoes.get(owner);
+      if (waiting === undefined) this.barrierEchoes.set(owner, (waiting = []));
+      waiting.push(resolve);
       port.postMessage(BARRIER);
     });
   }
