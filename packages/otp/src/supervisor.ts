@@ -185,6 +185,8 @@ export function toWire(spec: ChildSpec): WireSpec {
 interface Child extends ChildPolicy {
   readonly spec: ChildSpec | WireSpec;
   pid: Pid | undefined;
+  /** Its restart failed and a retry waits in the mailbox (OTP's `restarting`); `terminateChild` cancels it. */
+  restarting: boolean;
 }
 
 interface State {
@@ -245,6 +247,7 @@ function supervisorCallbacks(init: () => SupervisorInit): ServerCallbacks<readon
         case 'terminate': {
           const child = state.children.find((c) => c.spec.id === r.id);
           if (child === undefined) return { reply: { error: `no child ${JSON.stringify(r.id)}` }, state };
+          child.restarting = false;
           yield* stopOne(child);
           if (child.restart === 'temporary') state.children.splice(state.children.indexOf(child), 1);
           return { reply: { ok: undefined }, state };
@@ -253,6 +256,7 @@ function supervisorCallbacks(init: () => SupervisorInit): ServerCallbacks<readon
           const child = state.children.find((c) => c.spec.id === r.id);
           if (child === undefined) return { reply: { error: `no child ${JSON.stringify(r.id)}` }, state };
           if (child.pid !== undefined) return { reply: { error: `child ${JSON.stringify(r.id)} is running` }, state };
+          if (child.restarting) return { reply: { error: `child ${JSON.stringify(r.id)} is restarting` }, state };
           const failed = yield* startOne(child);
           if (failed !== undefined) return { reply: { error: `child ${r.id} failed to start: ${JSON.stringify(failed)}` }, state };
           return { reply: { ok: child.pid }, state };
@@ -261,6 +265,7 @@ function supervisorCallbacks(init: () => SupervisorInit): ServerCallbacks<readon
           const child = state.children.find((c) => c.spec.id === r.id);
           if (child === undefined) return { reply: { error: `no child ${JSON.stringify(r.id)}` }, state };
           if (child.pid !== undefined) return { reply: { error: `child ${JSON.stringify(r.id)} is running` }, state };
+          if (child.restarting) return { reply: { error: `child ${JSON.stringify(r.id)} is restarting` }, state };
           state.children.splice(state.children.indexOf(child), 1);
           return { reply: { ok: undefined }, state };
         }
@@ -271,7 +276,8 @@ function supervisorCallbacks(init: () => SupervisorInit): ServerCallbacks<readon
       let child: Child | undefined;
       if (isRetry(message)) {
         child = state.children.find((c) => c.spec.id === message.id);
-        if (child === undefined || child.pid !== undefined) return { noreply: state };
+        if (child === undefined || !child.restarting) return { noreply: state };
+        child.restarting = false;
       } else {
         if (!isExitMessage(message)) return { noreply: state };
         child = state.children.find((c) => c.pid === message.from);
@@ -290,6 +296,7 @@ function supervisorCallbacks(init: () => SupervisorInit): ServerCallbacks<readon
       if (failed !== undefined) {
         // As OTP: a restart that fails is tried again through the mailbox, each try counting
         // towards the intensity, so calls and exits are still served between tries.
+        failed.restarting = true;
         const retry: Retry = { type: '$restart', id: failed.spec.id };
         send(self(), retry);
       }
@@ -351,7 +358,7 @@ function* stopOne(child: Child): Generator<unknown, void, unknown> {
 }
 
 function childOf(spec: ChildSpec | WireSpec): Child {
-  return { spec, ...policyOf(spec), pid: undefined };
+  return { spec, ...policyOf(spec), pid: undefined, restarting: false };
 }
 
 function info(child: Child): ChildInfo {

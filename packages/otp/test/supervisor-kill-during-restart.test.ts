@@ -147,6 +147,21 @@ describe.each(MODES)('Supervisor under fire ($name)', (mode) => {
     await w.expectNoMoreEvents();
   });
 
+  it('terminateChild of a child whose restart failed and waits to be tried again: it stays terminated (OTP)', async () => {
+    const { sup: s } = await w.start({ intensity: 10, period: 60_000 }, [
+      worker(r, 'a', { failInitAt: [1], initSleep: 50, initSleepFrom: 1 }),
+      worker(r, 'b'),
+    ]);
+    await w.trace(2);
+    node.exit(pidsOf(await w.children(s)).a!, 'kill');
+    expect(await w.trace(1)).toEqual(['start a#1']);
+    // a#1's init sleeps, then fails: the supervisor will try again through its mailbox, after this request.
+    expect(unwrap(await callFrom(node, s, SupervisorRequests.terminate('a'), Infinity))).toBeUndefined();
+    const kids = await w.children(s);
+    expect(kids.a, 'a child terminated on request must not be restarted by a pending retry').toMatchObject({ pid: undefined });
+    expect(await w.count(s)).toEqual({ specs: 2, active: 1, supervisors: 0, workers: 2 });
+  });
+
   it('the child being terminated is killed by someone else meanwhile: terminateChild still succeeds, no restart', async () => {
     const { sup: s } = await w.start({ intensity: 5, period: 60_000 }, [worker(r, 'a', { trap: true, terminateSleep: 50 }), worker(r, 'b')]);
     await w.trace(2);

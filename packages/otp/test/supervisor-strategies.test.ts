@@ -406,6 +406,35 @@ describe.each(MODES)('Supervisor ($name)', (mode) => {
       expect(await callFrom(node, kids.a!, 'whoami')).toMatchObject({ id: 'a', n: 2 });
       await w.expectNoMoreEvents();
     });
+
+    it('one_for_all: a restart that fails midway is tried again as a whole (all siblings again, in order)', async () => {
+      const { sup: s } = await w.start({ strategy: 'one_for_all', intensity: 10, period: 60_000 }, [
+        worker(r, 'a'),
+        worker(r, 'b', { failInitAt: [1] }),
+        worker(r, 'c'),
+      ]);
+      await w.trace(3);
+      node.exit(pidsOf(await w.children(s)).a!, 'kill');
+      expect(await w.trace(5)).toEqual(['start a#1', 'start b#1', 'start a#2', 'start b#2', 'start c#1']);
+      const kids = pidsOf(await w.children(s));
+      expect(await callFrom(node, kids.a!, 'whoami')).toMatchObject({ n: 2 });
+      expect(await callFrom(node, kids.b!, 'whoami')).toMatchObject({ n: 2 });
+      expect(await callFrom(node, kids.c!, 'whoami')).toMatchObject({ n: 1 });
+      await w.expectNoMoreEvents();
+    });
+
+    it('a restart that keeps failing is tried again until the intensity is used up: then the supervisor exits shutdown', async () => {
+      const { sup: s, starter } = await w.start({ intensity: 3, period: 60_000 }, [
+        worker(r, 'a', { failInitAt: [1, 2, 3, 4, 5, 6, 7, 8, 9] }),
+        worker(r, 'b', { trap: true }),
+      ]);
+      await w.trace(2);
+      node.exit(pidsOf(await w.children(s)).a!, 'kill');
+      // Three restarts are allowed (each try counts); the fourth is one too many.
+      expect(await w.trace(4)).toEqual(['start a#1', 'start a#2', 'start a#3', 'stopping b#0']);
+      expect(await w.exitSeenByStarter(starter, s)).toBe('shutdown');
+      await w.expectNoMoreEvents();
+    });
   });
 
   describe.each([
