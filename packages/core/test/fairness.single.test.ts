@@ -176,9 +176,14 @@ describe('returning to the event loop (event-loop drive)', () => {
     // never returns to the event loop fails this test instead of hanging it.
     const pinger = scheduler.spawn(Pinger, ponger, 3_000_000, inbox.pid);
 
-    const atImmediate = await new Promise<number | undefined>((resolve) =>
-      setImmediate(() => resolve(scheduler.processInfo(pinger)?.reductions)),
-    );
+    // The first callbacks may come before the pinger's first slice (a busy machine can use up a
+    // turn on the first processes); what matters is that callbacks keep running during the game.
+    let atImmediate: number | undefined = 0;
+    for (let i = 0; i < 1_000 && atImmediate === 0; i++) {
+      atImmediate = await new Promise<number | undefined>((resolve) =>
+        setImmediate(() => resolve(scheduler.processInfo(pinger)?.reductions)),
+      );
+    }
     // The callback ran while the ping-pong was still going on.
     expect(atImmediate, 'the ping-pong had finished before a setImmediate callback could run').toBeDefined();
     expect(atImmediate).toBeGreaterThan(0);
