@@ -74,3 +74,14 @@ export async function startNode(options: NodeOptions = {}): Promise<TestNode> {
     stop: () => scheduler.stop(),
   };
 }
+
+/**
+ * Reads `read()` until `done` holds (at most `tries` times) and returns the last value. For what a
+ * third party sees of a signal between two other processes: across threads it is there once the
+ * signal has arrived, not at once (signals are ordered per pair of processes only).
+ */
+export async function until<T>(read: () => Promise<T>, done: (value: T) => boolean, tries = 200): Promise<T> {
+  let value = await read();
+  for (let i = 1; i < tries && !done(value); i++) value = await read();
+  return value;
+}

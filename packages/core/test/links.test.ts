@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { CrashReport, Inbox, Pid } from '@strand/core';
 import { Agent, ask } from './fixtures/faults.js';
-import { type TestNode, startNode } from './harness.js';
+import { type TestNode, startNode, until } from './harness.js';
 
 let node: TestNode;
 let inbox: Inbox;
@@ -121,7 +121,7 @@ describe('links', () => {
     const b = agent();
     await ask(node, inbox, a, { op: 'link', pid: b });
     expect((await node.processInfo(a))!.links).toEqual([b]);
-    expect((await node.processInfo(b))!.links).toEqual([a]);
+    expect(await until(async () => (await node.processInfo(b))!.links, (links) => links.length === 1)).toEqual([a]);
     const bExit = node.awaitExit(b);
     node.send(a, { op: 'crash', message: 'linker' });
     expect(await bExit).toMatchObject({ error: { message: 'linker' } });
@@ -148,7 +148,7 @@ describe('links', () => {
     await ask(node, inbox, a, { op: 'link', pid: b });
     expect((await node.processInfo(a))!.links).toEqual([b]);
     await ask(node, inbox, a, { op: 'unlink', pid: b });
-    expect((await node.processInfo(b))!.links).toEqual([]);
+    expect(await until(async () => (await node.processInfo(b))!.links, (links) => links.length === 0)).toEqual([]);
     node.send(b, { op: 'crash', message: 'after unlink' });
     await node.awaitExit(b);
     expect(await alive(a)).toBe(true);

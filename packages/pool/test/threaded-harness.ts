@@ -15,6 +15,8 @@
 import type { NodeOptions, TestNode } from '../../core/test/harness.js';
 import { Strand } from '@strand/pool';
 
+export { until } from '../../core/test/harness.js';
+
 /** Worker schedulers per node: more than one, so that processes spread over threads. */
 export const THREADS = 2;
 
