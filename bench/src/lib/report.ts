@@ -1,0 +1,140 @@
+/**
+ * The shared report writer: one structure, printed as aligned text tables on
+ * the console and written as Markdown to docs/benchmarks.md.
+ */
+
+export interface Table {
+  readonly title: string;
+  /** A paragraph under the title: what was measured and how. */
+  readonly intro?: string;
+  readonly header: readonly string[];
+  readonly rows: readonly (readonly string[])[];
+  readonly notes?: readonly string[];
+}
+
+export interface Report {
+  readonly title: string;
+  /** Key/value lines: date, machine, command… */
+  readonly meta: readonly (readonly [string, string])[];
+  readonly preface?: readonly string[];
+  readonly tables: readonly Table[];
+  /** Markdown only: sections after the tables (Analysis). */
+  readonly epilogue?: readonly string[];
+}
+
+// ─── Number formatting ───────────────────────────────────────────────────────
+
+/** 5929701 → "5.93 M", 822812 → "823 k", 430.5 → "431". */
+export function si(value: number, digits = 3): string {
+  if (!Number.isFinite(value)) return '–';
+  const abs = Math.abs(value);
+  if (abs >= 1e9) return `${(value / 1e9).toPrecision(digits)} G`;
+  if (abs >= 1e6) return `${(value / 1e6).toPrecision(digits)} M`;
+  if (abs >= 1e4) return `${(value / 1e3).toPrecision(digits)} k`;
+  return grouped(value, abs >= 100 ? 0 : abs >= 10 ? 1 : 2);
+}
+
+/** 2648.3 → "2,648"; 12.345 with 1 digit → "12.3". */
+export function grouped(value: number, fractionDigits = 0): string {
+  if (!Number.isFinite(value)) return '–';
+  return value.toLocaleString('en-US', { minimumFractionDigits: fractionDigits, maximumFractionDigits: fractionDigits });
+}
+
+/** A ratio: "2.31×". */
+export function times(value: number): string {
+  if (!Number.isFinite(value)) return '–';
+  return `${value >= 10 ? value.toFixed(1) : value.toFixed(2)}×`;
+}
+
+export function percent(value: number): string {
+  return `${(value * 100).toFixed(0)}%`;
+}
+
+// ─── Targets ─────────────────────────────────────────────────────────────────
+
+export type Verdict = { readonly status: 'met' | 'missed' | 'not judged'; readonly margin: string };
+
+/** A target "Strand is at least `required`× BEAM" given the measured advantage (>1 = Strand better). */
+export function atLeastTimes(advantage: number | undefined, required: number): Verdict {
+  if (advantage === undefined || !Number.isFinite(advantage)) return { status: 'not judged', margin: 'no Erlang baseline' };
+  const margin = advantage / required - 1;
+  return advantage >= required
+    ? { status: 'met', margin: `${times(advantage)} vs ${times(required)} required (+${percent(margin)})` }
+    : { status: 'missed', margin: `${times(advantage)} vs ${times(required)} required (${percent(margin)})` };
+}
+
+/** A target "value ≤ limit" for a figure where lower is better. */
+export function atMost(value: number | undefined, limit: number, unit: string, digits = 0): Verdict {
+  if (value === undefined || !Number.isFinite(value)) return { status: 'not judged', margin: 'not measured' };
+  const margin = (limit - value) / limit;
+  const shown = `${grouped(value, digits)}${unit} vs ≤ ${grouped(limit, digits)}${unit}`;
+  return value <= limit
+    ? { status: 'met', margin: `${shown} (${percent(margin)} under)` }
+    : { status: 'missed', margin: `${shown} (${percent(-margin)} over)` };
+}
+
+/** A target "process/inline ≤ 1 + slack": the overhead of yielding. */
+export function overheadAtMost(ratio: number | undefined, slack: number): Verdict {
+  if (ratio === undefined || !Number.isFinite(ratio)) return { status: 'not judged', margin: 'not measured' };
+  const overhead = ratio - 1;
+  const shown = `${overhead >= 0 ? '+' : ''}${percent(overhead)} vs ≤ +${percent(slack)}`;
+  return overhead <= slack ? { status: 'met', margin: shown } : { status: 'missed', margin: shown };
+}
+
+export function verdictText(v: Verdict): string {
+  const mark = v.status === 'met' ? '✅ met' : v.status === 'missed' ? '❌ missed' : '– not judged';
+  return `${mark}: ${v.margin}`;
+}
+
+// ─── Rendering ───────────────────────────────────────────────────────────────
+
+export function renderText(report: Report): string {
+  const out: string[] = [report.title, '='.repeat(report.title.length)];
+  for (const [key, value] of report.meta) out.push(`${key}: ${value}`);
+  for (const line of report.preface ?? []) out.push(line);
+  for (const table of report.tables) {
+    out.push('', table.title, '-'.repeat(table.title.length));
+    const widths = table.header.map((h, i) => Math.max(width(h), ...table.rows.map((r) => width(r[i] ?? ''))));
+    const line = (cells: readonly string[]): string =>
+      cells.map((c, i) => (i === 0 ? pad(c, widths[i]!) : padStart(c, widths[i]!))).join('  ').trimEnd();
+    out.push(line(table.header), widths.map((w) => '-'.repeat(w)).join('  '));
+    for (const row of table.rows) out.push(line(row));
+    for (const note of table.notes ?? []) out.push(`  ${note}`);
+  }
+  return `${out.join('\n')}\n`;
+}
+
+export function renderMarkdown(report: Report): string {
+  const out: string[] = [`# ${report.title}`, ''];
+  for (const [key, value] of report.meta) out.push(`- **${key}:** ${value}`);
+  out.push('');
+  for (const line of report.preface ?? []) out.push(line);
+  if (report.preface?.length) out.push('');
+  for (const table of report.tables) {
+    out.push(`## ${table.title}`, '');
+    if (table.intro !== undefined) out.push(table.intro, '');
+    out.push(`| ${table.header.map(escapeCell).join(' | ')} |`);
+    out.push(`|${table.header.map((_, i) => (i === 0 ? '---' : '---:')).join('|')}|`);
+    for (const row of table.rows) out.push(`| ${row.map(escapeCell).join(' | ')} |`);
+    out.push('');
+    for (const note of table.notes ?? []) out.push(`${note}`, '');
+  }
+  for (const line of report.epilogue ?? []) out.push(line);
+  return `${out.join('\n').replace(/\n{3,}/g, '\n\n').trimEnd()}\n`;
+}
+
+function escapeCell(cell: string): string {
+  return cell.replace(/\|/g, '\\|');
+}
+
+function width(s: string): number {
+  return [...s].length;
+}
+
+function pad(s: string, w: number): string {
+  return s + ' '.repeat(Math.max(0, w - width(s)));
+}
+
+function padStart(s: string, w: number): string {
+  return ' '.repeat(Math.max(0, w - width(s))) + s;
+}
