@@ -391,7 +391,8 @@ export class Scheduler {
 
   /** Pids of every live process. */
   processes(): Pid[] {
-    return [...this.table.keys()];
+    // Those whose module is still loading exist already (see processInfo).
+    return [...this.table.keys(), ...this.loading.keys()];
   }
 
   /** Names currently registered. */
