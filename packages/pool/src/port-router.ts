@@ -3,8 +3,8 @@
  * one port per pair of threads.
  *
  * Envelopes for one scheduler are batched: a whole turn's worth goes in one
- * `postMessage` (structured clone copies the batch), sent from a microtask
- * once the turn's synchronous work is done, or as soon as `MAX_BATCH`
+ * `postMessage` (structured clone copies the batch), sent once the turn's
+ * synchronous work is done (see `flushOn`), or as soon as `MAX_BATCH`
  * envelopes are waiting. Per destination, batches are sent and received in
  * order, which keeps every pair of processes in order.
  *
@@ -31,7 +31,16 @@ export class PortRouter implements Router {
   private readonly suspended = new Set<number>();
   private flushQueued = false;
 
-  constructor(private readonly onUndeliverable: (envelope: Envelope, error: unknown) => void) {}
+  /**
+   * `flushOn`: when waiting batches go. `'microtask'` (scheduler threads):
+   * right after the turn that produced them. `'immediate'` (the main
+   * thread): after every I/O callback of the event-loop iteration, so that
+   * a burst of HTTP requests travels as one batch, not one per request.
+   */
+  constructor(
+    private readonly onUndeliverable: (envelope: Envelope, error: unknown) => void,
+    private readonly flushOn: 'microtask' | 'immediate' = 'microtask',
+  ) {}
 
   forward(owner: number, envelope: Envelope): void {
     const batch = this.batchFor(owner);
@@ -50,7 +59,8 @@ export class PortRouter implements Router {
     if (batch !== undefined && batch.length > 0) return batch;
     if (!this.flushQueued) {
       this.flushQueued = true;
-      queueMicrotask(this.flush);
+      if (this.flushOn === 'microtask') queueMicrotask(this.flush);
+      else setImmediate(this.flush);
     }
     this.waiting.push(owner);
     return batch ?? (this.pending[owner] = []);

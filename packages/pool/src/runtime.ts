@@ -130,7 +130,10 @@ export class Runtime {
     private readonly boards: Boards,
     private readonly registry: SharedRegistry,
   ) {
-    this.router = new PortRouter((envelope, error) => this.undeliverable({ type: 'undeliverable', to: envelope.to, kind: envelope.kind, error: String(error) }));
+    this.router = new PortRouter(
+      (envelope, error) => this.undeliverable({ type: 'undeliverable', to: envelope.to, kind: envelope.kind, error: String(error) }),
+      'immediate',
+    );
     this.scheduler = new Scheduler({
       ...tuning(options),
       index: 0,
