@@ -94,10 +94,12 @@ export const SLICE_TIME_LIMIT_MS = 1;
 
 /**
  * How long the scheduler runs processes before it returns to the Node event
- * loop, in ms. Returning costs about 1.5 µs (a `setImmediate`), so 2 ms gives
- * timers and I/O a turn at least 500 times a second for under 0.1% overhead.
+ * loop, in ms. Returning costs about 1.5 µs (a `setImmediate`), so 1 ms gives
+ * timers, I/O and batches from other threads a turn at least 1000 times a
+ * second for about 0.15% overhead. Measured: a message between two busy
+ * threads waits up to one turn, so 2 ms turns tripled cross-thread latency.
  */
-export const TURN_TIME_LIMIT_MS = 2;
+export const TURN_TIME_LIMIT_MS = 1;
 
 /**
  * Steps between clock reads for a process whose step cost is not known yet:
@@ -130,7 +132,7 @@ export interface SchedulerOptions {
   readonly reductionsPerSlice?: number;
   /** Default `SLICE_TIME_LIMIT_MS` (1). */
   readonly sliceTimeLimitMs?: number;
-  /** Default `TURN_TIME_LIMIT_MS` (2). */
+  /** Default `TURN_TIME_LIMIT_MS` (1). */
   readonly turnTimeLimitMs?: number;
   /** `'least-attained'` (default): short work first, long work keeps a share; `'round-robin'`: first in, first out. */
   readonly policy?: 'least-attained' | 'round-robin';
