@@ -4,13 +4,14 @@
  *
  *   node --import tsx src/otp/restart.ts <scheduler|pool> [json params]
  *
- * params: `{ crashes, warmup, intensity, periodMs, schedulers }`.
+ * params (JSON, all optional): `{ crashes, warmup, intensity, periodMs, schedulers,
+ * sourceMaps, yielderOn, turnTimeLimitMs }`; see `RestartParams`.
  *
  * - `scheduler`: one in-thread `new Scheduler()` (one thread, like `erl +S 1`):
  *   driver, yielder, supervisor and child all run on it.
- * - `pool`: `Strand.start({ schedulers })`; the driver and its yielder are
- *   spawned on worker scheduler 1, the supervisor and its children go where
- *   the runtime's least-loaded placement puts them.
+ * - `pool`: `Strand.start({ schedulers })`; the driver is spawned on worker
+ *   scheduler 1 and its yielder on `yielderOn`; the supervisor and its
+ *   children go where the runtime's least-loaded placement puts them.
  *
  * Crash reports: the child's are dropped (`onCrash` returns at once, as
  * `onCrash: () => {}` would); with the default reporter, a line on stderr per
@@ -31,11 +32,15 @@ export interface RestartParams {
   readonly intensity: number;
   readonly periodMs: number;
   readonly schedulers: number;
-  /** Keep Node's source-map support on (tsx turns it on; it makes reading an Error's stack several times dearer). */
+  /** Keep Node's source-map support on (tsx turns it on; it makes reading an Error's stack about twice as dear). */
   readonly sourceMaps: boolean;
+  /** Pool runs: the worker scheduler the yielder runs on (the driver runs on 1). */
+  readonly yielderOn: number;
+  /** Scheduler tuning (experiments): `turnTimeLimitMs` of every scheduler. */
+  readonly turnTimeLimitMs?: number;
 }
 
-export const DEFAULT_PARAMS: RestartParams = { crashes: 10_000, warmup: 1_000, intensity: 1_000_000, periodMs: 5_000_000, schedulers: 2, sourceMaps: false };
+export const DEFAULT_PARAMS: RestartParams = { crashes: 10_000, warmup: 5_000, intensity: 1_000_000, periodMs: 5_000_000, schedulers: 2, sourceMaps: false, yielderOn: 1 };
 
 /** How long one configuration may take before the run is called failed. */
 const TIMEOUT_MS = Number(process.env.STRAND_BENCH_TIMEOUT_MS ?? 5 * 60_000);
@@ -50,7 +55,7 @@ function onCrash(report: CrashReport): void {
 const isReport = (m: unknown): m is DriverReport => typeof m === 'object' && m !== null && (m as DriverReport).type === 'restart-report';
 
 export async function onScheduler(p: RestartParams): Promise<DriverReport> {
-  const scheduler = new Scheduler({ onCrash });
+  const scheduler = new Scheduler({ onCrash, ...(p.turnTimeLimitMs === undefined ? {} : { turnTimeLimitMs: p.turnTimeLimitMs }) });
   try {
     const inbox = scheduler.inbox();
     const yielder = scheduler.spawn(Yielder);
@@ -58,7 +63,7 @@ export async function onScheduler(p: RestartParams): Promise<DriverReport> {
     const report = await inbox.receive(isReport, TIMEOUT_MS);
     if (report === TIMEOUT) throw new Error('restart benchmark: no report in time');
     inbox.close();
-    return report;
+    return report as DriverReport;
   } finally {
     await scheduler.stop();
   }
@@ -67,17 +72,18 @@ export async function onScheduler(p: RestartParams): Promise<DriverReport> {
 export async function onPool(p: RestartParams): Promise<DriverReport> {
   const runtime = await Strand.start({
     schedulers: p.schedulers,
+    ...(p.turnTimeLimitMs === undefined ? {} : { turnTimeLimitMs: p.turnTimeLimitMs }),
     preload: [new URL('./register-tsx.mjs', import.meta.url).href],
     onCrash,
   });
   try {
     const inbox = runtime.inbox();
-    const yielder = runtime.spawnOn(1, Yielder);
+    const yielder = runtime.spawnOn(p.yielderOn, Yielder);
     runtime.spawnOn(1, Driver, inbox.pid, yielder, p.crashes, p.warmup, p.intensity, p.periodMs);
     const report = await inbox.receive(isReport, TIMEOUT_MS);
     if (report === TIMEOUT) throw new Error('restart benchmark: no report in time');
     inbox.close();
-    return report;
+    return report as DriverReport;
   } finally {
     await runtime.stop();
   }
@@ -90,6 +96,8 @@ if (mode !== 'scheduler' && mode !== 'pool') {
 }
 const params: RestartParams = { ...DEFAULT_PARAMS, ...(json === undefined ? {} : (JSON.parse(json) as Partial<RestartParams>)) };
 // Loaded through tsx, which turns source maps on; a compiled app runs without them unless told otherwise.
+// The scheduler threads of a pool read the variable (register-tsx.mjs).
 process.setSourceMapsEnabled(params.sourceMaps);
+process.env.STRAND_BENCH_SOURCE_MAPS = params.sourceMaps ? '1' : '0';
 const report = mode === 'scheduler' ? await onScheduler(params) : await onPool(params);
 process.stdout.write(`${RESULT_PREFIX}${JSON.stringify(report)}\n`);

@@ -12,6 +12,7 @@ const modules: Record<string, () => Promise<{ run: BenchFn }>> = {
   cpu: () => import('./cpu.js'),
   spawn: () => import('./spawn.js'),
   spread: () => import('./spread.js'),
+  placement: () => import('./placement.js'),
 };
 
 const [name, json] = process.argv.slice(2);

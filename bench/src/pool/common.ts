@@ -3,7 +3,7 @@
  * TypeScript actors, plain worker threads running TypeScript for the raw
  * baselines, and the CPU profiling switch.
  */
-import { Worker } from 'node:worker_threads';
+import { type TransferListItem, Worker } from 'node:worker_threads';
 import { type Runtime, Strand, type StrandOptions } from '@strand/pool';
 
 /** Loader each thread imports first, so TypeScript actor modules load there. */
@@ -34,10 +34,10 @@ export function startStrand(schedulers: number, options: StrandOptions = {}): Pr
  * A plain worker thread that runs `entry(data)` exported by the TypeScript
  * module at `module` (through src/pool/ts-worker.mjs, which registers tsx first).
  */
-export function tsWorker(module: string, entry: string, data: unknown, transferList: readonly Transferable[] = []): Worker {
+export function tsWorker(module: string, entry: string, data: unknown, transferList: readonly TransferListItem[] = []): Worker {
   return new Worker(new URL('./ts-worker.mjs', import.meta.url), {
     workerData: { module, entry, data },
-    transferList: transferList as never,
+    transferList: [...transferList],
     execArgv: [...process.execArgv, ...profileArgs()],
   });
 }

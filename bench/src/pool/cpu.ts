@@ -104,10 +104,9 @@ export async function run(params: BenchParams): Promise<Metric[]> {
   const impl = (params.impl ?? 'strand') as 'strand' | 'raw';
   const schedulers = Number(params.schedulers ?? 2);
   const jobs = Number(params.jobs ?? 8);
-  const scale = params.smoke ? 0.05 : 1;
   const sizes: Record<Workload, JobSize> = {
-    bigint: { rounds: Math.max(1, Math.round(Number(params.rounds ?? 100) * scale)), units: 0 },
-    arith: { rounds: 0, units: Math.round(Number(params.units ?? 200_000) * scale) },
+    bigint: { rounds: Number(params.rounds ?? (params.smoke ? 5 : 100)), units: 0 },
+    arith: { rounds: 0, units: Number(params.units ?? (params.smoke ? 10_000 : 200_000)) },
   };
   const warmSize = (w: Workload): JobSize => ({ rounds: Math.max(1, sizes[w].rounds >> 4), units: sizes[w].units >> 4 });
   const metrics: Metric[] = [];

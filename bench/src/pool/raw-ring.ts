@@ -8,7 +8,9 @@
  *   start on thread A), like the Strand ring's one token per process;
  * - `batch`: arrays of `tokens` tokens per `postMessage`: each thread starts
  *   with one array, so both threads have work at once; each token in an
- *   array counts as one message.
+ *   array counts as one message;
+ * - `numbers`: as `batch`, but a token is a bare number (its hop count), the
+ *   way Strand's batches carry a ring's messages (flat arrays of numbers).
  *
  * Figure: token hops (messages) per second, from `go` until every token is done.
  */
@@ -22,7 +24,7 @@ interface Token {
   readonly hops: number;
 }
 
-export type RawMode = 'single' | 'batch';
+export type RawMode = 'single' | 'batch' | 'numbers';
 
 interface SideData {
   readonly port: MessagePort;
@@ -41,8 +43,10 @@ export function side({ port, mode, start }: SideData): void {
   parent.on('message', (hops: number) => {
     if (mode === 'single') {
       for (let id = 0; id < start; id++) port.postMessage({ id, hops } satisfies Token);
-    } else if (start > 0) {
+    } else if (start > 0 && mode === 'batch') {
       port.postMessage(Array.from({ length: start }, (_, id): Token => ({ id, hops })));
+    } else if (start > 0) {
+      port.postMessage(new Array<number>(start).fill(hops));
     }
   });
   if (mode === 'single') {
@@ -52,6 +56,16 @@ export function side({ port, mode, start }: SideData): void {
       } else {
         port.postMessage({ id: token.id, hops: token.hops - 1 } satisfies Token);
       }
+    });
+  } else if (mode === 'numbers') {
+    port.on('message', (tokens: number[]) => {
+      if (tokens[0] === 0) {
+        parent.postMessage(tokens.length);
+        return;
+      }
+      const next = new Array<number>(tokens.length);
+      for (let i = 0; i < tokens.length; i++) next[i] = tokens[i]! - 1;
+      port.postMessage(next);
     });
   } else {
     port.on('message', (tokens: Token[]) => {

@@ -54,8 +54,9 @@ export const SpawnChild = actor(import.meta.url, 'bench.pool.SpawnChild', functi
   if (stay) yield* receive();
 });
 
-/** Waits for `go`, then spawns `n` children, yielding after each spawn. */
+/** Counts itself on its own scheduler's counter (so the runner knows it started), waits for `go`, then spawns `n` children, yielding after each spawn. */
 export const Spawner = actor(import.meta.url, 'bench.pool.Spawner', function* spawner(counters: Pid[], n: number, stay: boolean) {
+  send(counters[ownerOf(self())]!, 1);
   yield* receive();
   for (let i = 0; i < n; i++) {
     spawn(SpawnChild, counters, stay);
@@ -85,16 +86,14 @@ async function spawnOnce(host: Host, mode: SpawnMode, n: number, stay: boolean):
   for (const pid of counterPids) counters[ownerOf(pid)] = pid;
   for (let i = 0; i < counters.length; i++) counters[i] ??= counterPids[0]!;
   const spawner = mode.endsWith('-process') ? host.spawnSpawner(counters, n, stay) : undefined;
-  if (spawner !== undefined) {
-    // The spawner and the counters have started (they answer), so the clock starts on `go`.
-    host.spawnChild(counters, false);
-    for (;;) {
-      const [, count] = (await inbox.receive()) as [number, number];
-      if (count === 1) break;
-    }
-  }
   const landed = new Map<number, number>();
   let total = 0;
+  if (spawner !== undefined) {
+    // The spawner counted itself: it has started, so the clock starts on `go`.
+    const [scheduler, count] = (await inbox.receive()) as [number, number];
+    landed.set(scheduler, count);
+    total = count;
+  }
   const t0 = now();
   if (spawner !== undefined) host.send(spawner, 'go');
   else if (mode === 'pool-pinned') for (let i = 0; i < n; i++) host.spawnChildOn2(counters, stay);
@@ -107,9 +106,9 @@ async function spawnOnce(host: Host, mode: SpawnMode, n: number, stay: boolean):
   }
   const ms = now() - t0;
   if (spawner !== undefined) {
-    // The probe child counted before the clock started.
-    const first = ownerOf(counterPids[0]!);
-    landed.set(first, landed.get(first)! - 1);
+    // The spawner is not one of the children.
+    const own = ownerOf(spawner);
+    landed.set(own, landed.get(own)! - 1);
   }
   for (const pid of counterPids) host.send(pid, 'stop');
   inbox.close();

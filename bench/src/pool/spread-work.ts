@@ -6,13 +6,14 @@
  * handler yields after every unit; a node:cluster worker runs them in one go,
  * as a plain request handler does.
  *
- * The job mix: `connections` keep-alive connections (8), each sending
- * `jobsPerConnection` requests (10) one after another. Connection k (1-based)
- * carries a share of the total work proportional to 1 / k^1.5 (Zipf): the
- * two heaviest connections carry 70% of it, as when a few clients (batch
- * jobs, a busy tenant, a proxy multiplexing many users) send most of the
- * traffic. Within a connection, job sizes vary by a deterministic factor
- * from 0.5 to 1.5.
+ * The job mix: `heavy` keep-alive connections (2) carry `heavyShare` (70%)
+ * of all the work in `heavyJobs` requests each (20), as when a few clients
+ * (a batch importer, a busy tenant, a proxy multiplexing many users) send
+ * most of the traffic; `light` connections (22) carry the rest in
+ * `lightJobs` requests each (10). Every connection sends its requests one
+ * after another (HTTP/1.1 keep-alive, no pipelining), so requests arrive over
+ * time. Within a connection, request sizes vary by a deterministic factor
+ * from 0.5 to 1.5. The heavy connections open first.
  */
 
 export const UNIT_ROUNDS = 400;
@@ -32,11 +33,20 @@ export function workUnit(h: number): number {
   return h;
 }
 
-export const ZIPF_EXPONENT = 1.5;
+export interface MixShape {
+  readonly heavy: number;
+  readonly heavyShare: number;
+  readonly heavyJobs: number;
+  readonly light: number;
+  readonly lightJobs: number;
+}
+
+export const MIX: MixShape = { heavy: 2, heavyShare: 0.7, heavyJobs: 20, light: 22, lightJobs: 10 };
 
 export interface JobMix {
-  /** `jobs[k]`: the sizes (units) of connection k's requests, in order. */
+  /** `jobs[k]`: the sizes (units) of connection k's requests, in order; heavy connections first. */
   readonly jobs: readonly (readonly number[])[];
+  readonly heavy: number;
   readonly totalUnits: number;
 }
 
@@ -52,17 +62,18 @@ function random(seed: number): () => number {
   };
 }
 
-export function jobMix(connections: number, jobsPerConnection: number, totalUnits: number, seed = 20_240_601): JobMix {
+export function jobMix(totalUnits: number, shape: MixShape = MIX, seed = 20_240_601): JobMix {
   const rnd = random(seed);
-  const weights = Array.from({ length: connections }, (_, k) => 1 / (k + 1) ** ZIPF_EXPONENT);
-  const weightSum = weights.reduce((a, b) => a + b, 0);
-  const jobs = weights.map((w) => {
-    const factors = Array.from({ length: jobsPerConnection }, () => 0.5 + rnd());
+  const connection = (share: number, count: number): number[] => {
+    const factors = Array.from({ length: count }, () => 0.5 + rnd());
     const factorSum = factors.reduce((a, b) => a + b, 0);
-    const share = (totalUnits * w) / weightSum;
-    return factors.map((f) => Math.max(1, Math.round((share * f) / factorSum)));
-  });
-  return { jobs, totalUnits: jobs.flat().reduce((a, b) => a + b, 0) };
+    return factors.map((f) => Math.max(1, Math.round((totalUnits * share * f) / factorSum)));
+  };
+  const jobs = [
+    ...Array.from({ length: shape.heavy }, () => connection(shape.heavyShare / shape.heavy, shape.heavyJobs)),
+    ...Array.from({ length: shape.light }, () => connection((1 - shape.heavyShare) / shape.light, shape.lightJobs)),
+  ];
+  return { jobs, heavy: shape.heavy, totalUnits: jobs.flat().reduce((a, b) => a + b, 0) };
 }
 
 /** Share of `total` held by the `top` largest of `values`. */

@@ -1,7 +1,7 @@
 /**
- * Placement spread: the same uneven HTTP load (src/pool/spread-work.ts: 8
- * keep-alive connections, 10 requests each, the two heaviest connections
- * carrying 70% of the work) sent to
+ * Placement spread: the same uneven HTTP load (src/pool/spread-work.ts: 24
+ * keep-alive connections, 260 requests; 2 heavy connections carry 70% of
+ * the work) sent to
  *
  * - node:cluster with 8 workers (src/pool/spread-cluster-server.ts): it
  *   balances connections, round-robin, and a connection's requests all go
@@ -14,7 +14,9 @@
  * workers/schedulers: the work units it computed (from the answers: each
  * says where it ran and how many units) and its CPU time (cluster:
  * `process.cpuUsage()` in each worker) or reductions (Strand: `rt.stats()`).
- * Figure: the share of all work done by the busiest 2 of 8.
+ * Figure: the share of all work done by the busiest 2 of 8. Also: the
+ * latency of the light connections' requests (median, p99) and the wall
+ * time of the round.
  *
  * This machine has 2 cores, so 8 workers or schedulers share them: the
  * figures are about where the work goes, not about wall time.
@@ -82,17 +84,28 @@ interface Answer {
   readonly units: number;
 }
 
-/** Sends the job mix over `mix.jobs.length` keep-alive connections; returns the answers and the sockets each connection used. */
-async function load(port: number, mix: JobMix): Promise<{ answers: Answer[]; sockets: number[]; ms: number }> {
+interface LoadResult {
+  readonly answers: Answer[];
+  /** Sockets each connection used (1 each: keep-alive held). */
+  readonly sockets: number[];
+  /** Latency (ms) of every request of the light connections. */
+  readonly lightMs: number[];
+  readonly ms: number;
+}
+
+/** Sends the job mix over `mix.jobs.length` keep-alive connections, each one's requests one after another. */
+async function load(port: number, mix: JobMix): Promise<LoadResult> {
   const answers: Answer[] = [];
+  const lightMs: number[] = [];
   const t0 = now();
   const sockets = await Promise.all(
-    mix.jobs.map(async (sizes) => {
+    mix.jobs.map(async (sizes, connection) => {
       // One agent per connection, one socket per agent: every request of this client rides one connection.
       const agent = new Agent({ keepAlive: true, maxSockets: 1 });
       const seen = new Set<unknown>();
       try {
         for (const units of sizes) {
+          const sent = now();
           const answer = await new Promise<Answer>((resolve, reject) => {
             const req = request({ host: '127.0.0.1', port, path: `/work?units=${units}`, agent }, (res) => {
               let body = '';
@@ -109,6 +122,7 @@ async function load(port: number, mix: JobMix): Promise<{ answers: Answer[]; soc
           });
           if (answer.units !== units) throw new Error(`asked for ${units} units, the answer says ${answer.units}`);
           answers.push(answer);
+          if (connection >= mix.heavy) lightMs.push(now() - sent);
         }
       } finally {
         agent.destroy();
@@ -116,7 +130,7 @@ async function load(port: number, mix: JobMix): Promise<{ answers: Answer[]; soc
       return seen.size;
     }),
   );
-  return { answers, sockets, ms: now() - t0 };
+  return { answers, sockets, lightMs, ms: now() - t0 };
 }
 
 /** Sums `units` by worker, for workers `ids` in order. */
@@ -126,24 +140,38 @@ function unitsBy(answers: readonly Answer[], ids: readonly number[]): number[] {
   return ids.map((id) => by.get(id)!);
 }
 
+function quantile(values: readonly number[], q: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? Number.NaN;
+}
+
+/** Figures common to both servers. */
+function common(id: string, result: LoadResult): Metric[] {
+  return [
+    { id: `${id}/ms`, value: result.ms, unit: 'ms' },
+    { id: `${id}/sockets`, value: result.sockets.reduce((a, b) => a + b, 0), unit: 'sockets' },
+    { id: `${id}/light-p50`, value: quantile(result.lightMs, 0.5), unit: 'ms' },
+    { id: `${id}/light-p99`, value: quantile(result.lightMs, 0.99), unit: 'ms' },
+  ];
+}
+
 interface ClusterStats {
   readonly workers: { id: number; cpuMs: number; units: number; requests: number; connections: number }[];
 }
 
 async function clusterRound(server: Server, mix: JobMix, round: number): Promise<Metric[]> {
   const before = await server.ask<ClusterStats>('stats');
-  const { answers, sockets, ms } = await load(server.port, mix);
+  const result = await load(server.port, mix);
   const after = await server.ask<ClusterStats>('stats');
   const ids = after.workers.map((w) => w.id);
-  const units = unitsBy(answers, ids);
+  const units = unitsBy(result.answers, ids);
   const cpu = after.workers.map((w, i) => w.cpuMs - before.workers[i]!.cpuMs);
   const connections = after.workers.map((w, i) => w.connections - before.workers[i]!.connections);
   const id = `spread/cluster/r${round}`;
   return [
     { id: `${id}/top2-units`, value: topShare(units), unit: 'share' },
     { id: `${id}/top2-cpu`, value: topShare(cpu), unit: 'share' },
-    { id: `${id}/ms`, value: ms, unit: 'ms' },
-    { id: `${id}/sockets`, value: sockets.reduce((a, b) => a + b, 0), unit: 'sockets' },
+    ...common(id, result),
     ...units.map((u, i) => ({ id: `${id}/units-${i + 1}`, value: u, unit: 'units' })),
     ...cpu.map((c, i) => ({ id: `${id}/cpu-${i + 1}`, value: c, unit: 'cpu ms' })),
     ...connections.map((c, i) => ({ id: `${id}/connections-${i + 1}`, value: c, unit: 'connections' })),
@@ -152,18 +180,17 @@ async function clusterRound(server: Server, mix: JobMix, round: number): Promise
 
 async function strandRound(server: Server, mix: JobMix, round: number): Promise<Metric[]> {
   const before = (await server.ask<{ stats: ThreadStats[] }>('stats')).stats;
-  const { answers, sockets, ms } = await load(server.port, mix);
+  const result = await load(server.port, mix);
   const after = (await server.ask<{ stats: ThreadStats[] }>('stats')).stats;
   const workers = after.filter((s) => s.index !== 0);
   const ids = workers.map((s) => s.index);
-  const units = unitsBy(answers, ids);
+  const units = unitsBy(result.answers, ids);
   const reductions = workers.map((s) => s.reductions - before.find((b) => b.index === s.index)!.reductions);
   const id = `spread/strand/r${round}`;
   return [
     { id: `${id}/top2-units`, value: topShare(units), unit: 'share' },
     { id: `${id}/top2-reductions`, value: topShare(reductions), unit: 'share' },
-    { id: `${id}/ms`, value: ms, unit: 'ms' },
-    { id: `${id}/sockets`, value: sockets.reduce((a, b) => a + b, 0), unit: 'sockets' },
+    ...common(id, result),
     ...units.map((u, i) => ({ id: `${id}/units-${i + 1}`, value: u, unit: 'units' })),
     ...reductions.map((r, i) => ({ id: `${id}/reductions-${i + 1}`, value: r, unit: 'reductions' })),
   ];
@@ -172,13 +199,15 @@ async function strandRound(server: Server, mix: JobMix, round: number): Promise<
 export async function run(params: BenchParams): Promise<Metric[]> {
   const rounds = Number(params.rounds ?? (params.smoke ? 1 : 3));
   const totalUnits = Number(params.units ?? (params.smoke ? 200_000 : 3_000_000));
-  const mix = jobMix(WORKERS, 10, totalUnits);
-  const warm = jobMix(WORKERS, 10, Math.min(totalUnits, 200_000));
+  const mix = jobMix(totalUnits);
+  const warm = jobMix(Math.min(totalUnits, 200_000));
   const metrics: Metric[] = [
     { id: 'spread/mix/top2-connections', value: topShare(mix.jobs.map((j) => j.reduce((a, b) => a + b, 0))), unit: 'share' },
     { id: 'spread/mix/packed-top2', value: packedShare(mix.jobs.flat(), WORKERS), unit: 'share' },
     { id: 'spread/mix/largest-job', value: Math.max(...mix.jobs.flat()) / mix.totalUnits, unit: 'share' },
     { id: 'spread/mix/total-units', value: mix.totalUnits, unit: 'units' },
+    { id: 'spread/mix/connections', value: mix.jobs.length, unit: 'connections' },
+    { id: 'spread/mix/requests', value: mix.jobs.flat().length, unit: 'requests' },
   ];
   const [cluster, strand] = await Promise.all([startServer('cluster'), startServer('strand')]);
   try {

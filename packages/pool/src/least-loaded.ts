@@ -3,13 +3,13 @@
  * waiting, read from the shared status boards without asking anyone.
  *
  * The score of a scheduler is its run-queue length, plus the processes this
- * thread has placed there since that scheduler last published its board
+ * thread has placed there since that scheduler last published its board (at the end of a turn)
  * (otherwise a burst of spawns inside one turn would all pick the same one),
  * plus its event-loop utilisation (0 to 1) to break ties between idle ones.
  * Remaining ties go round-robin, so equal schedulers share new work evenly.
  */
 import type { Placement } from '@strand/core/runtime';
-import { BOARD_RUN_QUEUE, BOARD_TURN_AT, BOARD_UTILISATION } from '@strand/core/runtime';
+import { BOARD_REDUCTIONS, BOARD_RUN_QUEUE, BOARD_UTILISATION } from '@strand/core/runtime';
 import type { Boards } from './boards.js';
 
 export class LeastLoaded implements Placement {
@@ -35,7 +35,8 @@ export class LeastLoaded implements Placement {
     for (let k = 0; k < n; k++) {
       const i = (start + k) % n;
       const index = this.schedulers[i]!;
-      const turn = this.boards.read(index, BOARD_TURN_AT);
+      // Published at the end of a turn, with the run-queue length: only then does the board include what was placed.
+      const turn = this.boards.read(index, BOARD_REDUCTIONS);
       if (turn !== this.seenTurn[i]) {
         this.seenTurn[i] = turn;
         this.placed[i] = 0;
