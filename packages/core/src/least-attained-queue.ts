@@ -17,6 +17,7 @@
  * A process sits in the heap and in the waiting-order queue at once; taking
  * it from either makes its entry in the other stale (its token moves on).
  */
+import { MinHeap } from './min-heap.js';
 import { type ProcessQueue, RunQueue } from './run-queue.js';
 
 /** A process below this much CPU (ms) since it last blocked is served first in, first out. */
@@ -40,7 +41,7 @@ interface Entry<T extends Attained> {
 
 export class LeastAttainedQueue<T extends Attained> implements ProcessQueue<T> {
   private readonly fresh = new RunQueue<T>();
-  private heap: Entry<T>[] = [];
+  private readonly heap = new MinHeap<Entry<T>>(before);
   private waiting = new RunQueue<Entry<T>>();
   private queued = 0;
   private seq = 0;
@@ -57,7 +58,7 @@ export class LeastAttainedQueue<T extends Attained> implements ProcessQueue<T> {
     }
     item.queueToken += 1;
     const entry: Entry<T> = { item, token: item.queueToken, key: item.attained, seq: this.seq++ };
-    this.heapPush(entry);
+    this.heap.push(entry);
     this.waiting.push(entry);
     this.queued += 1;
   }
@@ -72,7 +73,7 @@ export class LeastAttainedQueue<T extends Attained> implements ProcessQueue<T> {
 
   clear(): void {
     this.fresh.clear();
-    this.heap = [];
+    this.heap.clear();
     this.waiting = new RunQueue<Entry<T>>();
     this.queued = 0;
   }
@@ -96,49 +97,9 @@ export class LeastAttainedQueue<T extends Attained> implements ProcessQueue<T> {
 
   private least(): Entry<T> {
     for (;;) {
-      const entry = this.heapPop();
+      const entry = this.heap.pop()!;
       if (this.live(entry)) return entry;
     }
-  }
-
-  private heapPush(entry: Entry<T>): void {
-    const heap = this.heap;
-    heap.push(entry);
-    let i = heap.length - 1;
-    while (i > 0) {
-      const parent = (i - 1) >> 1;
-      if (!before(entry, heap[parent]!)) break;
-      heap[i] = heap[parent]!;
-      i = parent;
-    }
-    heap[i] = entry;
-  }
-
-  private heapPop(): Entry<T> {
-    const heap = this.heap;
-    const top = heap[0]!;
-    const last = heap.pop()!;
-    if (heap.length === 0) return top;
-    let i = 0;
-    for (;;) {
-      const l = 2 * i + 1;
-      const r = l + 1;
-      let m = i;
-      let best = last;
-      if (l < heap.length && before(heap[l]!, best)) {
-        m = l;
-        best = heap[l]!;
-      }
-      if (r < heap.length && before(heap[r]!, best)) {
-        m = r;
-        best = heap[r]!;
-      }
-      if (m === i) break;
-      heap[i] = best;
-      i = m;
-    }
-    heap[i] = last;
-    return top;
   }
 }
 
