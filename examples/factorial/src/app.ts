@@ -13,8 +13,10 @@ import { PROGRESS, type JobProgress } from './progress.js';
 export const MAX_N = 1_000_000_000;
 /** Progress is reported every this many multiplications. */
 const REPORT_EVERY = 1_000;
-/** Results shorter than this many bits are printed in full digits. */
+/** Results shorter than this many bits have their decimal digits counted exactly. */
 const FULL_DIGITS_BELOW_BITS = 200_000;
+/** Results of at most this many digits are answered in full: a number a person can still read. */
+export const MAX_PRINTED_DIGITS = 3_000;
 
 export const App = handler(import.meta.url, 'FactorialApp', function* (request) {
   if (request.method !== 'GET') return text(405, 'only GET\n');
@@ -50,8 +52,10 @@ function* factorial(raw: string | undefined): Generator<unknown, HttpResponse, u
   }
   const bits = acc.toString(2).length;
   // Decimal digits of a huge number take long to print without yielding: give their count instead.
-  const digits = bits < FULL_DIGITS_BELOW_BITS ? acc.toString().length : Math.floor((bits - 1) * (Math.LN2 / Math.LN10)) + 1;
-  return json(200, { n, bits, digits, exactDigits: bits < FULL_DIGITS_BELOW_BITS });
+  const decimal = bits < FULL_DIGITS_BELOW_BITS ? acc.toString() : undefined;
+  const digits = decimal?.length ?? Math.floor((bits - 1) * (Math.LN2 / Math.LN10)) + 1;
+  const value = decimal !== undefined && digits <= MAX_PRINTED_DIGITS ? { value: decimal } : {};
+  return json(200, { n, ...value, bits, digits, exactDigits: decimal !== undefined });
 }
 
 function text(status: number, body: string): HttpResponse {

@@ -8,7 +8,7 @@ export const page = `<!doctype html>
   body { font: 16px system-ui, sans-serif; max-width: 42rem; margin: 3rem auto; padding: 0 1rem; }
   input { font-size: 1.2rem; width: 14rem; }
   button { font-size: 1.2rem; }
-  li { margin: .3rem 0; font-variant-numeric: tabular-nums; }
+  li { margin: .3rem 0; font-variant-numeric: tabular-nums; overflow-wrap: anywhere; }
   .pending { color: #a60; } .done { color: #070; } .failed { color: #b00; }
 </style>
 </head>
@@ -33,7 +33,9 @@ document.getElementById('f').addEventListener('submit', async (event) => {
     if (!response.ok) throw new Error(await response.text());
     const r = await response.json();
     item.className = 'done';
-    item.textContent = n + '! has ' + r.digits.toLocaleString() + ' digits (' + ms + ' ms)';
+    item.textContent = r.value !== undefined
+      ? n + '! = ' + r.value + ' (' + ms + ' ms)'
+      : n + '! has ' + r.digits.toLocaleString() + ' digits (' + ms + ' ms)';
   } catch (error) {
     item.className = 'failed';
     item.textContent = n + '! failed: ' + error.message;
