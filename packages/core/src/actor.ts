@@ -17,7 +17,7 @@
  * });
  * ```
  */
-import { InvalidActorError } from './errors.js';
+import { InvalidActorError, ModuleLoadError } from './errors.js';
 
 /** What a process body may yield: a bare `yield` (a reduction point) or an effect from a helper. */
 export type ProcessBody<A extends readonly unknown[]> = (...args: A) => Generator<unknown, unknown, unknown>;
@@ -78,18 +78,64 @@ export function findActor(module: string, name: string): Actor<readonly unknown[
   return defined.get(`${module}#${name}`);
 }
 
+/** Imports under way, each told if its module's top level halts at the program's entry point. */
+const importsUnderWay = new Set<() => void>();
+
+/**
+ * Imports `module` in this thread. Resolves with its exports once its top
+ * level has run, or with undefined if that top level halted at the
+ * program's entry point (see `haltedAtEntryPoint`): then only what it
+ * defined before (actors, dirty tasks) is there.
+ */
+export function importModule(module: string): Promise<Record<string, unknown> | undefined> {
+  return new Promise((resolve, reject) => {
+    const halted = (): void => {
+      importsUnderWay.delete(halted);
+      resolve(undefined);
+    };
+    importsUnderWay.add(halted);
+    import(module).then(
+      (exports: Record<string, unknown>) => {
+        importsUnderWay.delete(halted);
+        resolve(exports);
+      },
+      (error: unknown) => {
+        importsUnderWay.delete(halted);
+        reject(error);
+      },
+    );
+  });
+}
+
+/**
+ * Told, in a thread that runs actors for a program, that a module's top
+ * level has reached the program's entry point (`Strand.start()`) and stops
+ * there for good: that module's import never finishes, and neither does the
+ * import of any module that depends on it. Every import under way settles
+ * with what its module defined so far.
+ */
+export function haltedAtEntryPoint(): void {
+  for (const halted of [...importsUnderWay]) halted();
+}
+
 /**
  * Loads `module` in this thread if need be and returns its actor `name`.
- * Rejects with `InvalidActorError` when the module does not define it at top level.
+ * Rejects with `ModuleLoadError` when the module cannot be loaded (naming
+ * the cause and the fix), and with `InvalidActorError` when it does not
+ * define the actor at its top level.
  */
 export async function loadActor(module: string, name: string): Promise<Actor<readonly unknown[]>> {
   const found = findActor(module, name);
   if (found !== undefined) return found;
-  await import(module);
+  try {
+    await importModule(module);
+  } catch (error) {
+    throw ModuleLoadError.from(module, error);
+  }
   const loaded = findActor(module, name);
   if (loaded === undefined) {
     throw new InvalidActorError(
-      `${module} does not define actor ${JSON.stringify(name)} at its top level; actors defined inside functions (closures) cannot be spawned on another thread`,
+      `${module} does not define actor ${JSON.stringify(name)} at its top level, before \`await Strand.start()\` (where a module's top level stops in the runtime's threads); actors defined inside functions (closures) cannot be spawned on another thread`,
     );
   }
   return loaded;

@@ -25,7 +25,8 @@ export type StrandErrorCode =
   | 'ERR_STRAND_START_FAILED'
   | 'ERR_STRAND_TASK_FAILED'
   | 'ERR_STRAND_TASK_TIMEOUT'
-  | 'ERR_STRAND_MAX_CHILDREN';
+  | 'ERR_STRAND_MAX_CHILDREN'
+  | 'ERR_STRAND_MODULE_LOAD';
 
 /** Base class of every error the runtime throws on purpose. */
 export class StrandError extends Error {
@@ -155,4 +156,37 @@ export class UncloneableError extends StrandError {
   constructor(problem: string) {
     super('ERR_STRAND_UNCLONEABLE', problem);
   }
+}
+
+/**
+ * An actor's module could not be loaded in the thread that was to run it.
+ * The message names the module, the cause and the fix; the process exits
+ * with this error as its reason, so links, monitors and `awaitExit` see it.
+ */
+export class ModuleLoadError extends StrandError {
+  constructor(
+    readonly module: string,
+    readonly causeMessage: string,
+    readonly fix: string,
+  ) {
+    super('ERR_STRAND_MODULE_LOAD', `cannot load ${module} in a scheduler thread: ${causeMessage}. ${fix}`);
+  }
+
+  /** Builds the error for what `import(module)` threw, with the fix that cause calls for. */
+  static from(module: string, thrown: unknown): ModuleLoadError {
+    const code = (thrown as { code?: unknown } | null)?.code;
+    const message = thrown instanceof Error ? thrown.message : String(thrown);
+    return new ModuleLoadError(module, message, fixFor(code, thrown));
+  }
+}
+
+function fixFor(code: unknown, thrown: unknown): string {
+  if (code === 'ERR_UNKNOWN_FILE_EXTENSION') {
+    return 'The thread has no loader for this file type: run the program under tsx (`npx tsx app.ts` or `node --import tsx app.ts`), whose loader Strand passes on to its threads, compile it to JavaScript, or give Strand.start a `preload` module that registers your loader';
+  }
+  if (code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND') {
+    return 'The module, or one it imports, cannot be found from the thread: check the path and that its dependencies are installed';
+  }
+  if (thrown instanceof SyntaxError) return 'The module does not parse: fix the syntax error, or give the threads the loader its language needs (`preload`)';
+  return 'Its top level threw while loading in the thread: code before `await Strand.start()` runs in every thread that loads the module, so keep it to definitions';
 }

@@ -15,6 +15,7 @@ export {
   InvalidOptionError,
   InvalidPidError,
   InvalidTimeoutError,
+  ModuleLoadError,
   NameTakenError,
   NoProcError,
   NotInProcessError,

@@ -2,7 +2,7 @@
  * @strand/core/runtime: what a multi-threaded runtime (such as @strand/pool)
  * plugs into a `Scheduler`. Not needed by application code.
  */
-export { findActor, loadActor, onActorDefined, type ActorListener } from './actor.js';
+export { findActor, haltedAtEntryPoint, importModule, loadActor, onActorDefined, type ActorListener } from './actor.js';
 export { assertCloneable } from './cloneable.js';
 export { SCHEDULER_SLOTS, allocatorOf, ownerOf, serialOf } from './pid.js';
 export { Registry, type NameRegistry } from './registry.js';

@@ -7,6 +7,7 @@ import { availableParallelism } from 'node:os';
 import { Piscina } from 'piscina';
 import { type Inbox, type Pid, type Ref, TIMEOUT } from '@strand/core';
 import type { DirtyReply, DirtyRequest } from './dirty.js';
+import type { DirtyThreadInit } from './dirty-thread.js';
 
 export interface DirtyOptions {
   /** Dirty threads at most; default one per core. */
@@ -22,6 +23,7 @@ export class DirtyService {
     private readonly inbox: Inbox,
     private readonly reply: (to: Pid, message: DirtyReply) => void,
     private readonly options: DirtyOptions,
+    private readonly loaders: readonly string[],
     private readonly preload: readonly string[],
   ) {
     void this.serve();
@@ -48,7 +50,7 @@ export class DirtyService {
     this.running.set(request.ref, controller);
     try {
       const value: unknown = await this.piscina().run(
-        { module: request.module, name: request.name, args: request.args, preload: this.preload },
+        { module: request.module, name: request.name, args: request.args },
         { signal: controller.signal },
       );
       this.reply(request.from, { type: 'dirty-reply', ref: request.ref, ok: true, value });
@@ -68,7 +70,8 @@ export class DirtyService {
 
   private piscina(): Piscina {
     this.pool ??= new Piscina({
-      filename: new URL('./dirty-worker.js', import.meta.url).href,
+      filename: new URL('./dirty-thread.js', import.meta.url).href,
+      workerData: { loaders: this.loaders, preload: this.preload } satisfies DirtyThreadInit,
       maxThreads: this.options.threads ?? availableParallelism(),
       minThreads: 0,
     });

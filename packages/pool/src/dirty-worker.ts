@@ -1,22 +1,18 @@
 /**
- * Runs one dirty task on a Piscina thread: loads the task's module (after
- * the runtime's preloads, such as a TypeScript loader) and calls its export.
+ * Runs one dirty task on a Piscina thread (set up by dirty-thread.ts): loads
+ * the task's module and calls its function.
  */
-const loaded = new Set<string>();
+import { importModule } from '@strand/core/runtime';
+import { findDirtyTask } from './dirty.js';
 
-export default async function runTask(task: {
-  readonly module: string;
-  readonly name: string;
-  readonly args: readonly unknown[];
-  readonly preload: readonly string[];
-}): Promise<unknown> {
-  for (const module of task.preload) {
-    if (loaded.has(module)) continue;
-    await import(module);
-    loaded.add(module);
+export async function runTask(task: { readonly module: string; readonly name: string; readonly args: readonly unknown[] }): Promise<unknown> {
+  // A one-file program's top level stops at Strand.start() here too: take what dirtyTask() defined by then.
+  const exports = findDirtyTask(task.module, task.name) === undefined ? await importModule(task.module) : undefined;
+  const fn = findDirtyTask(task.module, task.name) ?? exports?.[task.name];
+  if (typeof fn !== 'function') {
+    throw new TypeError(
+      `${task.module} defines no dirty task ${JSON.stringify(task.name)}: export the function under that name, or pass it to dirtyTask() before \`await Strand.start()\``,
+    );
   }
-  const exports = (await import(task.module)) as Record<string, unknown>;
-  const fn = exports[task.name];
-  if (typeof fn !== 'function') throw new TypeError(`${task.module} does not export a function named ${JSON.stringify(task.name)}`);
-  return fn(...task.args);
+  return (fn as (...args: readonly unknown[]) => unknown)(...task.args);
 }

@@ -6,7 +6,7 @@
  * ```ts
  * // hash.ts
  * export function sha256(text: string): string { ... }          // plain, synchronous
- * export const Sha256 = dirtyTask(import.meta.url, 'sha256');
+ * export const Sha256 = dirtyTask(import.meta.url, 'sha256', sha256);
  *
  * // in a process
  * const digest = yield* dirty(Sha256, text);
@@ -32,18 +32,33 @@ export interface DirtyTask<A extends readonly unknown[], R> {
   readonly signature?: (...args: A) => R;
 }
 
+/** Dirty task functions defined in this thread, by `module#name`. */
+const definedTasks = new Map<string, (...args: never[]) => unknown>();
+
 /**
- * Names the function exported as `name` by `module` (its `import.meta.url`)
- * as a dirty task. Arguments and result must be structured-cloneable.
+ * Names a function of `module` (its `import.meta.url`) as a dirty task.
+ * Pass the function itself (defined at the module's top level, before
+ * `await Strand.start()`), or leave it out and export it as `name`.
+ * Arguments and result must be structured-cloneable.
  */
 export function dirtyTask<F extends (...args: never[]) => unknown>(
   module: string,
   name: string,
+  fn?: F,
 ): DirtyTask<Parameters<F>, Awaited<ReturnType<F>>> {
   if (typeof module !== 'string' || module.length === 0 || typeof name !== 'string' || name.length === 0) {
-    throw new StrandError('ERR_STRAND_INVALID_OPTION', 'dirtyTask(module, name): give the module URL (import.meta.url) and the export name');
+    throw new StrandError('ERR_STRAND_INVALID_OPTION', 'dirtyTask(module, name, fn?): give the module URL (import.meta.url) and a name');
+  }
+  if (fn !== undefined) {
+    if (typeof fn !== 'function') throw new StrandError('ERR_STRAND_INVALID_OPTION', `dirtyTask ${JSON.stringify(name)}: fn must be a function`);
+    definedTasks.set(`${module}#${name}`, fn);
   }
   return Object.freeze({ module, name });
+}
+
+/** The function of dirty task `name` of `module` defined in this thread, if `dirtyTask` was given one. */
+export function findDirtyTask(module: string, name: string): ((...args: never[]) => unknown) | undefined {
+  return definedTasks.get(`${module}#${name}`);
 }
 
 /** A dirty task threw; `name`, `message` and `stack` are the task's. */

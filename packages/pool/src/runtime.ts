@@ -56,6 +56,8 @@ import { PortRouter } from './port-router.js';
 import { DIRTY_SERVICE } from './dirty.js';
 import { type DirtyOptions, DirtyService } from './dirty-service.js';
 import { DEFAULT_MAX_NAMES, SharedRegistry } from './shared-registry.js';
+import { haltAtEntryPoint, runtimeThreadKind } from './entry-point.js';
+import { inheritedLoaders } from './inherited-loader.js';
 import { BARRIER, type SchedulerTuning, type ThreadEvent, type WorkerInit } from './thread-protocol.js';
 
 /** Default for `stallTimeoutMs`: far above any honest slice (1 ms) or single step, short enough to matter. */
@@ -123,6 +125,10 @@ export class Runtime {
   private readonly barrierEchoes = new Map<number, (() => void)[]>();
   private dirtyService: DirtyService | undefined;
   private stopping: Promise<void> | undefined;
+  /** The main thread's TypeScript loader, which each thread registers first. */
+  private readonly loaders: readonly string[];
+  /** Modules whose failure to load has been logged: one line each, however many spawns fail. */
+  private readonly loggedLoadFailures = new Set<string>();
 
   private constructor(
     private readonly options: Required<Pick<StrandOptions, 'stallTimeoutMs' | 'stallPolicy'>> & StrandOptions,
@@ -147,10 +153,16 @@ export class Runtime {
     this.mainControl = controlFor(0, this.scheduler, this.router, this.meter);
     this.watchdog = setInterval(() => this.checkStalls(), STALL_CHECK_INTERVAL_MS);
     this.watchdog.unref();
+    this.loaders = inheritedLoaders(options.execArgv ?? process.execArgv);
   }
 
-  /** Starts the scheduler threads and resolves once every one is ready. */
+  /**
+   * Starts the scheduler threads and resolves once every one is ready.
+   * In one of the runtime's own threads (which import the program's module
+   * to find its actors) it never resolves: see entry-point.ts.
+   */
   static async start(options: StrandOptions = {}): Promise<Runtime> {
+    if (runtimeThreadKind() !== undefined) return haltAtEntryPoint();
     const schedulers = options.schedulers ?? availableParallelism();
     if (!Number.isInteger(schedulers) || schedulers < 1 || schedulers >= SCHEDULER_SLOTS) {
       throw new InvalidOptionError('schedulers', schedulers, `an integer from 1 to ${SCHEDULER_SLOTS - 1}`);
@@ -320,6 +332,7 @@ export class Runtime {
       firstSerial,
       deadUpTo,
       scheduler: tuning(this.options),
+      loaders: this.loaders,
       preload: this.preloadUrls(),
     };
     const worker = new Worker(new URL('./worker.js', import.meta.url), {
@@ -360,6 +373,7 @@ export class Runtime {
       inbox,
       (to, reply) => this.scheduler.send(to, reply),
       this.options.dirty ?? {},
+      this.loaders,
       this.preloadUrls(),
     );
   }
@@ -416,6 +430,13 @@ export class Runtime {
       return;
     }
     const reason = report.reason;
+    if (typeof reason === 'object' && 'error' in reason && reason.error.name === 'ModuleLoadError') {
+      // The message names the module, the cause and the fix; every spawn of it fails the same way.
+      if (this.loggedLoadFailures.has(reason.error.message)) return;
+      this.loggedLoadFailures.add(reason.error.message);
+      process.stderr.write(`[strand] ${reason.error.message}\n`);
+      return;
+    }
     const detail = typeof reason === 'object' && 'error' in reason ? (reason.error.stack ?? reason.error.message) : String(reason);
     process.stderr.write(`[strand] process ${formatPid(report.pid)} (${report.actor}) crashed: ${detail}\n`);
   }

@@ -25,6 +25,8 @@ export interface WorkerInit {
   readonly firstSerial: number;
   readonly deadUpTo: readonly number[];
   readonly scheduler: SchedulerTuning;
+  /** Modules exporting `register()`: the main thread's TypeScript loader, registered first (see inherited-loader.ts). */
+  readonly loaders: readonly string[];
   /** Module URLs to import before the scheduler starts. */
   readonly preload: readonly string[];
 }

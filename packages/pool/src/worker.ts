@@ -2,8 +2,9 @@
  * The entry point of a scheduler thread. It builds a `Scheduler` wired to the
  * runtime's shared boards and registry, connects it to the other threads'
  * ports, and exposes its control plane on the control port with comlink.
- * Loaded as compiled JavaScript; actor modules it imports may be TypeScript
- * when the runtime gives the thread a loader (`execArgv`).
+ * Loaded as compiled JavaScript; actor modules it imports may be TypeScript:
+ * the thread registers the loader the main thread runs under (tsx), then
+ * the `preload` modules, before anything else.
  */
 import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
 import * as Comlink from 'comlink';
@@ -17,8 +18,12 @@ import { ThreadMeter } from './meter.js';
 import { PortRouter } from './port-router.js';
 import { SharedRegistry } from './shared-registry.js';
 import { BARRIER, type ThreadEvent, type WorkerInit } from './thread-protocol.js';
+import { enterRuntimeThread } from './entry-point.js';
+import { registerLoaders } from './inherited-loader.js';
 
+enterRuntimeThread('scheduler');
 const init = workerData as WorkerInit;
+await registerLoaders(init.loaders);
 for (const module of init.preload) await import(module);
 const events = parentPort!;
 const emit = (event: ThreadEvent): void => events.postMessage(event);

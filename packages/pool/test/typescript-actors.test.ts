@@ -55,7 +55,7 @@ describe('TypeScript actors', () => {
     const exits = await Promise.all([rt.awaitExit(pid), rt.awaitExit(placed)]);
     for (const reason of exits) {
       // Node cannot load a .ts module by itself: the error says so and names the file.
-      expect(reason).toMatchObject({ error: { name: expect.any(String), message: expect.stringMatching(/\.ts\b/) } });
+      expect(reason).toMatchObject({ error: { name: 'ModuleLoadError', message: expect.stringMatching(/\.ts\b.*npx tsx app\.ts/) } });
     }
     // The failure to load is reported like a crash, naming the process and its actor.
     expect(crashes.map((c) => c.pid).sort()).toEqual([pid, placed].sort());
