@@ -13,7 +13,6 @@ const policy = process.env.POLICY === 'round-robin' ? 'round-robin' : 'least-att
 const app = await Strand.start({
   ...(process.env.SCHEDULERS === undefined ? {} : { schedulers: Number(process.env.SCHEDULERS) }),
   policy,
-  preload: [new URL('./register-tsx.mjs', import.meta.url).href],
   children: [{ id: 'progress', start: { actor: ProgressBoard, args: [] } }],
   handleSignals: false,
 });
