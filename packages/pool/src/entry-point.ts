@@ -37,6 +37,8 @@ export function runtimeThreadKind(): RuntimeThreadKind | undefined {
 
 /** In a runtime thread: the module's top level stops here for good; its actors defined so far are taken. */
 export function haltAtEntryPoint(): Promise<never> {
-  haltedAtEntryPoint();
+  // Once the module's synchronous run is over: a program that calls Strand.start() without
+  // awaiting it goes on defining actors until its next await.
+  setImmediate(haltedAtEntryPoint);
   return new Promise<never>(() => {});
 }
