@@ -137,8 +137,28 @@ describe('the time cap on a slice', () => {
   });
 });
 
+// The ordering signal: the scheduler runs its turns from `setImmediate`, and while a process is
+// runnable a turn is always queued between turns. So a callback queued from any event-loop
+// callback (an immediate or a timer) runs after the turn that was already queued, which runs at
+// least one slice: progress read in two such callbacks must strictly grow. No timer has to land
+// between turns, so a busy machine cannot reorder it; a scheduler that kept the thread, or
+// stopped queueing turns, fails it.
+function atNextImmediate<T>(read: () => T): Promise<T> {
+  return new Promise((resolve) => setImmediate(() => resolve(read())));
+}
+
+/** Reads once in a `setTimeout` callback, then again in an immediate queued from that callback. */
+function atTimeoutThenImmediate<T>(read: () => T): Promise<[T, T]> {
+  return new Promise((resolve) =>
+    setTimeout(() => {
+      const atTimeout = read();
+      setImmediate(() => resolve([atTimeout, read()]));
+    }, 1),
+  );
+}
+
 describe('returning to the event loop (event-loop drive)', () => {
-  it('runs a setTimeout and a setImmediate callback while two CPU-bound processes never end', async () => {
+  it('runs setImmediate and setTimeout callbacks, with turns in between, while two CPU-bound processes never end', async () => {
     scheduler = new Scheduler({ onCrash: () => {} });
     // Endless as far as this test goes (50 million steps each, about a second), but finite,
     // so that a scheduler that never returns to the event loop fails the test instead of
@@ -148,19 +168,17 @@ describe('returning to the event loop (event-loop drive)', () => {
 
     // Read in the callbacks themselves: undefined once a process is gone.
     const progress = (): (number | undefined)[] => [a, b].map((pid) => scheduler.processInfo(pid)?.reductions);
-    const atImmediate = await new Promise<(number | undefined)[]>((resolve) => setImmediate(() => resolve(progress())));
-    const atTimeout = await new Promise<(number | undefined)[]>((resolve) => setTimeout(() => resolve(progress()), 1));
-    expect(atImmediate.every((r) => r !== undefined)).toBe(true);
-    expect(atTimeout.every((r) => r !== undefined)).toBe(true);
-    const immediate = atImmediate as number[];
-    const timeout = atTimeout as number[];
-    // Both callbacks ran while the processes were running: they had made progress before the
-    // first callback (a turn runs at least one slice), more between the two (another turn ran,
-    // FIFO, so both have run by then), and neither had finished.
-    expect(sum(immediate)).toBeGreaterThan(0);
-    expect(sum(timeout)).toBeGreaterThan(sum(immediate));
-    expect(timeout[0]).toBeGreaterThan(0);
-    expect(timeout[1]).toBeGreaterThan(0);
+    const reads = [await atNextImmediate(progress), await atNextImmediate(progress), ...(await atTimeoutThenImmediate(progress))];
+    expect(reads.flat().every((r) => r !== undefined), `reads: ${JSON.stringify(reads)}`).toBe(true);
+    const totals = reads.map((r) => sum(r as number[]));
+    // The first spawn queued the first turn, before the first callback: it ran a slice.
+    expect(totals[0]).toBeGreaterThan(0);
+    // A turn ran between the two immediates; FIFO, so by then each process has had a slice.
+    expect(totals[1]).toBeGreaterThan(totals[0]!);
+    expect(reads[1]!.every((r) => r! > 0), `reads: ${JSON.stringify(reads)}`).toBe(true);
+    // The timer ran while both still ran, and the turn queued before its immediate ran too.
+    expect(totals[2]).toBeGreaterThanOrEqual(totals[1]!);
+    expect(totals[3]).toBeGreaterThan(totals[2]!);
     expect(scheduler.processInfo(a)!.status).toBe('runnable');
     expect(scheduler.processInfo(b)!.status).toBe('runnable');
     await scheduler.stop();
@@ -168,29 +186,27 @@ describe('returning to the event loop (event-loop drive)', () => {
     expect(scheduler.processes()).toEqual([]);
   });
 
-  it('runs a setImmediate and a setTimeout callback while two processes ping-pong messages without end', async () => {
+  it('runs setImmediate and setTimeout callbacks, with turns in between, while two processes ping-pong messages without end', async () => {
     scheduler = new Scheduler({ onCrash: () => {} });
     const inbox = scheduler.inbox();
     const ponger = scheduler.spawn(Ponger);
-    // Many rounds, far more than fit in one turn (2 ms), but finite, so that a scheduler that
+    // Many rounds, far more than fit in one turn (1 ms), but finite, so that a scheduler that
     // never returns to the event loop fails this test instead of hanging it.
     const pinger = scheduler.spawn(Pinger, ponger, 3_000_000, inbox.pid);
 
-    // The first callbacks may come before the pinger's first slice (a busy machine can use up a
-    // turn on the first processes); what matters is that callbacks keep running during the game.
-    let atImmediate: number | undefined = 0;
-    for (let i = 0; i < 1_000 && atImmediate === 0; i++) {
-      atImmediate = await new Promise<number | undefined>((resolve) =>
-        setImmediate(() => resolve(scheduler.processInfo(pinger)?.reductions)),
-      );
-    }
-    // The callback ran while the ping-pong was still going on.
-    expect(atImmediate, 'the ping-pong had finished before a setImmediate callback could run').toBeDefined();
-    expect(atImmediate).toBeGreaterThan(0);
-    const atTimeout = await new Promise<number | undefined>((resolve) =>
-      setTimeout(() => resolve(scheduler.processInfo(pinger)?.reductions), 1),
-    );
-    expect(atTimeout).toBeDefined();
-    expect(atTimeout).toBeGreaterThan(atImmediate!);
+    // Both players' reductions: a turn may run only one of them, but always runs one. Undefined
+    // once the pinger has finished its rounds.
+    const progress = (): number | undefined => {
+      const ping = scheduler.processInfo(pinger)?.reductions;
+      const pong = scheduler.processInfo(ponger)?.reductions;
+      return ping === undefined || pong === undefined ? undefined : ping + pong;
+    };
+    const reads = [await atNextImmediate(progress), await atNextImmediate(progress), ...(await atTimeoutThenImmediate(progress))];
+    expect(reads.every((r) => r !== undefined), `the ping-pong had finished before the callbacks ran: ${reads.join(', ')}`).toBe(true);
+    const [first, second, atTimeout, afterTimeout] = reads as number[];
+    expect(first).toBeGreaterThan(0);
+    expect(second).toBeGreaterThan(first!);
+    expect(atTimeout).toBeGreaterThanOrEqual(second!);
+    expect(afterTimeout).toBeGreaterThan(atTimeout!);
   });
 });
