@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { type Pid, TIMEOUT } from '@strand/core';
 import { type Runtime, Strand } from '@strand/pool';
-import { DirtyCaller } from './fixtures/actors.js';
+import { DirtyCaller, SignallingDirtyCaller } from './fixtures/actors.js';
 
 const preload = [new URL('./fixtures/register-tsx.mjs', import.meta.url).href];
 let rt: Runtime | undefined;
@@ -28,15 +28,18 @@ describe('dirty work', () => {
   it('cancels the task when its process is killed: the only dirty thread is free again at once', async () => {
     rt = await Strand.start({ schedulers: 2, preload, dirty: { threads: 1 } });
     const inbox = rt.inbox();
-    // Would hold the single dirty thread for 60 s if it were not aborted.
-    const long: Pid = rt.spawn(DirtyCaller, inbox.pid, 60_000, false);
+    // Would hold the single dirty thread for 10 minutes if it were not aborted: far past this test's timeout.
+    const started = new SharedArrayBuffer(Int32Array.BYTES_PER_ELEMENT);
+    const long: Pid = rt.spawn(SignallingDirtyCaller, inbox.pid, started, 600_000);
     const exited = rt.awaitExit(long);
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    // Kill it once the task runs on the dirty thread (the task says so), not after a guessed delay.
+    const running = Atomics.waitAsync(new Int32Array(started), 0, 0);
+    if (running.async) await running.value;
     rt.kill(long);
     expect(await exited).toBe('killed');
     rt.spawn(DirtyCaller, inbox.pid, 1, false);
-    const next = await inbox.receive(undefined, 20_000);
+    const next = await inbox.receive();
     expect(next).not.toBe(TIMEOUT);
     expect(next).toEqual({ ok: true, value: 1 });
-  });
+  }, 30_000);
 });
