@@ -3,15 +3,17 @@
 // the fix; awaitExit, monitors and links see that reason; the default log
 // says it in one line per module, however many spawns fail; the runtime
 // carries on.
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
 import type { ExitReason, Pid } from '@strand/core';
 import { type Runtime, Strand } from '@strand/pool';
 import { LinkedTrapper, Watcher } from './fixtures/pool-actors.js';
-import { Unloadable } from './fixtures/throws-in-thread.js';
+import { Unloadable, answerLoads } from './fixtures/throws-in-thread.js';
 
 const PRELOAD = new URL('./fixtures/register-tsx.mjs', import.meta.url).href;
 const runtimes: Runtime[] = [];
+const loads = answerLoads();
 
+afterAll(() => loads.close());
 afterEach(async () => {
   vi.restoreAllMocks();
   await Promise.all(runtimes.splice(0).map((rt) => rt.stop()));
@@ -31,9 +33,22 @@ describe('module load errors', () => {
     const inbox = rt.inbox();
     const gate = rt.inbox();
     const failing = rt.spawnOn(1, Unloadable);
-    const watcher = rt.spawnOn(2, Watcher, [failing], gate.pid, inbox.pid);
+    const exit = rt.awaitExit(failing);
+    // Scheduler 1 holds the process while its module loads; the load fails only once the test lets
+    // it, after the link and the monitor from scheduler 2 are there. The link is sent first (the
+    // trapper says it is ready after linking), then the monitor, over the one FIFO channel from
+    // scheduler 2 to 1: once scheduler 1 lists the monitor (each check a round trip to it, until the
+    // test's timeout), the link is there too.
     const linked = rt.spawnOn(2, LinkedTrapper, [failing], gate.pid, inbox.pid);
-    expect(await rt.awaitExit(failing)).toMatchObject(moduleLoadError);
+    expect(await inbox.receive((x) => typeof x === 'object' && x !== null && 'ready' in x)).toEqual({ ready: linked });
+    const watcher = rt.spawnOn(2, Watcher, [failing], gate.pid, inbox.pid);
+    for (;;) {
+      const info = await rt.processInfo(failing);
+      expect(info, 'the module failed to load before the test let it').toBeDefined();
+      if (info!.monitoredBy.includes(watcher)) break;
+    }
+    loads.release();
+    expect(await exit).toMatchObject(moduleLoadError);
     const seen = new Map<Pid, unknown>();
     while (seen.size < 2) {
       const m = (await inbox.receive((x) => typeof x === 'object' && x !== null && ('down' in x || 'exit' in x))) as {
