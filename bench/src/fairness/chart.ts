@@ -2,6 +2,7 @@
  * The chart of the fairness benchmark, drawn with Vega-Lite and rendered to
  * SVG headlessly (no browser, no canvas): every `10000!` request of every
  * server, idle and loaded, on a log scale, and the loaded ones over time.
+ * Vega 5 and Vega-Lite 5: they install on Node 20 (Vega-Lite 6 needs Node 22).
  */
 import * as vega from 'vega';
 import * as vl from 'vega-lite';
@@ -21,7 +22,7 @@ export async function renderChart(points: readonly Point[], servers: readonly st
   const failed = { not: answered };
   const msAxis = { field: 'ms', type: 'quantitative', scale: { type: 'log' }, title: 'latency of one 10000! request (ms, log scale)' } as const;
   const spec = {
-    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+    $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
     background: 'white',
     data: { values: points.map((p) => ({ ...p, ms: Math.max(p.ms, 0.1) })) },
     resolve: { scale: { color: 'independent' } },
