@@ -74,7 +74,8 @@ describe('graceful stop', () => {
     const held = await seen.take(6);
     expect(held.map((h) => h.witness).sort()).toEqual(['/forever', '/forever', '/forever', '/quick', '/quick', '/quick']);
 
-    const stopped = server.stop(3_000);
+    // Generous, for a loaded machine: the quick ones, let go at once, must not be killed.
+    const stopped = server.stop(5_000);
     for (const h of held) if (h.witness === '/quick') runtime.send(h.pid, GO);
     await stopped;
     expect(tally(await Promise.all(quick))).toEqual({ '200': 3 });
