@@ -10,7 +10,9 @@ export default defineConfig({
   },
   test: {
     include: ['test/**/*.test.ts'],
-    testTimeout: 10_000,
+    // Outcome waits, not speed limits: generous for a machine whose cores other programs load.
+    testTimeout: 30_000,
+    hookTimeout: 30_000,
     pool: 'forks',
   },
 });
