@@ -12,6 +12,12 @@ import { Echo, LinkedTrapper, type Reply, SpawnReporter, Stuck, Watcher } from '
 const PRELOAD = new URL('./fixtures/register-tsx.mjs', import.meta.url).href;
 /** The stuck loop gives up after this long, so that a broken watchdog fails the test instead of hanging CI. */
 const ESCAPE_MS = 30_000;
+/**
+ * The stall limit of these runtimes: short, so that the tests do not take long, but far above the
+ * time a healthy scheduler's slice can appear to run when the OS leaves its thread waiting on a
+ * loaded machine (a spurious stall would replace a healthy thread).
+ */
+const STALL_LIMIT_MS = 1_000;
 let rt: Runtime | undefined;
 
 afterEach(async () => {
@@ -27,7 +33,7 @@ async function start(options: StrandOptions) {
   rt = await Strand.start({
     schedulers: 2,
     preload: [PRELOAD],
-    stallTimeoutMs: 300,
+    stallTimeoutMs: STALL_LIMIT_MS,
     onCrash: () => {},
     onStall: (report) => {
       stalls.push(report);
@@ -85,7 +91,7 @@ describe("stall watchdog, policy 'replace' (the default)", () => {
     expect(report).toMatchObject({ scheduler: 1, pid: stuck, action: 'replaced' });
     expect(report.actor).toContain('#Stuck');
     expect(report.actor).toContain('pool-actors.ts');
-    expect(report.runningForMs).toBeGreaterThanOrEqual(300);
+    expect(report.runningForMs).toBeGreaterThanOrEqual(STALL_LIMIT_MS);
 
     const stallReason = { error: { name: 'StallError', message: expect.stringContaining('scheduler 1') } };
     // The monitor on scheduler 2 sees both go.
@@ -137,8 +143,8 @@ describe("stall watchdog, policy 'report'", () => {
     const inbox = runtime.inbox();
     const onTwo = runtime.spawnOn(2, Echo);
     expect(await ask(runtime, inbox, onTwo, 'before')).toEqual({ echo: 'before', by: onTwo });
-    // Stuck for 3 s (ten times the 300 ms limit), then it reports `done` itself: the thread was left alone.
-    const stuck = runtime.spawnOn(1, Stuck, 1, 3_000, inbox.pid);
+    // Stuck for 5 limits, then it reports `done` itself: the thread was left alone.
+    const stuck = runtime.spawnOn(1, Stuck, 1, 5 * STALL_LIMIT_MS, inbox.pid);
     const stuckExit = runtime.awaitExit(stuck);
     runtime.send(stuck, 'go');
 
@@ -156,5 +162,5 @@ describe("stall watchdog, policy 'report'", () => {
     // And scheduler 1 is the same thread, still running: a new process there answers.
     const onOne = runtime.spawnOn(1, Echo);
     expect(await ask(runtime, inbox, onOne, 'after')).toEqual({ echo: 'after', by: onOne });
-  });
+  }, 30_000);
 });
