@@ -52,8 +52,16 @@ describe.each(MODES)('Server lifecycle ($name)', (mode) => {
 
   /** Calls `trigger`, then returns what came first of the server's terminate report and its DOWN, and its exit reason. */
   async function endOf(pid: Pid, trigger: () => Promise<unknown> | void) {
-    const ref = inbox.monitor(pid);
     const exited = node.awaitExit(pid);
+    const ref = inbox.monitor(pid);
+    // Across threads nothing orders these monitors (from plain code) before the trigger's signal
+    // (from another process): trigger once the server's scheduler lists the inbox's monitor, sent
+    // after awaitExit's over the same channel (each check a round trip, until the test's timeout).
+    for (;;) {
+      const info = await node.processInfo(pid);
+      expect(info, 'the server ended before the trigger').toBeDefined();
+      if (info!.monitoredBy.includes(inbox.pid)) break;
+    }
     const triggered = trigger();
     const isTerminate = has({ tag: 'terminate', pid });
     const isDown = has({ type: 'DOWN', ref });
