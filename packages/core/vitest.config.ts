@@ -10,6 +10,8 @@ export default defineConfig({
   },
   test: {
     include: ['test/**/*.test.ts'],
+    // Type tests (*.test-d.ts): programs that must, or must not (@ts-expect-error), compile.
+    typecheck: { enabled: true, include: ['test/**/*.test-d.ts'], tsconfig: './tsconfig.test.json' },
     // Outcome waits, not speed limits: generous for a machine whose cores other programs load.
     testTimeout: 30_000,
     hookTimeout: 30_000,

@@ -18,16 +18,24 @@
  * ```
  */
 import { InvalidActorError, ModuleLoadError } from './errors.js';
+import type { Self } from './self.js';
 
-/** What a process body may yield: a bare `yield` (a reduction point) or an effect from a helper. */
-export type ProcessBody<A extends readonly unknown[]> = (...args: A) => Generator<unknown, unknown, unknown>;
+/**
+ * A process body: a generator function of the spawn arguments. It may
+ * yield a bare `yield` (a reduction point) or an effect from a helper. Its
+ * `this` is the process's typed view of itself: declaring `this: Self<M>`
+ * types the actor's messages (see self.ts); an actor that does not accepts
+ * any message (`M` is `any`).
+ */
+export type ProcessBody<A extends readonly unknown[], M = any> = (this: Self<M>, ...args: A) => Generator<unknown, unknown, unknown>;
 
-export interface Actor<A extends readonly unknown[] = readonly unknown[]> {
+/** An actor whose processes take spawn arguments `A` and accept messages `M`. */
+export interface Actor<A extends readonly unknown[] = readonly unknown[], M = any> {
   /** URL of the defining module (`import.meta.url`). */
   readonly module: string;
   /** Name unique within `module`. */
   readonly name: string;
-  readonly body: ProcessBody<A>;
+  readonly body: ProcessBody<A, M>;
   /** A small number unique among this thread's actors, for shared-memory status boards. */
   readonly id: number;
 }
@@ -41,7 +49,7 @@ const listeners: ActorListener[] = [];
 const GeneratorFunction = Object.getPrototypeOf(function* () {}).constructor as unknown;
 
 /** Defines an actor. Throws `InvalidActorError` unless `body` is a `function*`. */
-export function actor<A extends readonly unknown[]>(module: string, name: string, body: ProcessBody<A>): Actor<A> {
+export function actor<A extends readonly unknown[], M = any>(module: string, name: string, body: ProcessBody<A, M>): Actor<A, M> {
   if (typeof module !== 'string' || module.length === 0) {
     throw new InvalidActorError('actor(module, name, body): module must be the defining module URL (import.meta.url)');
   }
@@ -60,8 +68,8 @@ export function actor<A extends readonly unknown[]>(module: string, name: string
       `actor ${JSON.stringify(name)} is defined twice in ${module}: define each actor once, at the top level of its module, so that other threads can find it`,
     );
   }
-  if (existing !== undefined) return existing as unknown as Actor<A>;
-  const definition: Actor<A> = Object.freeze({ module, name, body, id: defined.size + 1 });
+  if (existing !== undefined) return existing as unknown as Actor<A, M>;
+  const definition: Actor<A, M> = Object.freeze({ module, name, body, id: defined.size + 1 });
   defined.set(key, definition as Actor<readonly unknown[]>);
   for (const listener of listeners) listener(definition as Actor<readonly unknown[]>);
   return definition;

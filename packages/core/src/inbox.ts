@@ -8,7 +8,7 @@
  * `close()` ends that process with reason `'normal'`.
  */
 import { actor } from './actor.js';
-import { type Matcher, type Predicate, toPredicate } from './pattern.js';
+import { type Matcher, type MatcherOf, type Narrowed, type Predicate, toPredicate } from './pattern.js';
 import type { Pid } from './pid.js';
 import type { Ref } from './ref.js';
 import { TIMEOUT, type Timeout, checkTimeout, receive } from './receive.js';
@@ -47,7 +47,8 @@ interface Waiter {
   timer: ReturnType<typeof setTimeout> | undefined;
 }
 
-export class Inbox {
+/** An inbox whose pid accepts messages of type `M` (any message by default). */
+export class Inbox<M = any> {
   private readonly messages: unknown[] = [];
   private readonly waiters: Waiter[] = [];
   private closed = false;
@@ -57,7 +58,7 @@ export class Inbox {
   constructor(private readonly relay: InboxRelayOps) {}
 
   /** The pid processes send to. */
-  get pid(): Pid {
+  get pid(): Pid<M> {
     return this.pid_!;
   }
 
@@ -73,10 +74,12 @@ export class Inbox {
 
   /**
    * Resolves with the oldest message the matcher accepts (any message
-   * without one), or `TIMEOUT` once `timeoutMs` passed.
+   * without one), or `TIMEOUT` once `timeoutMs` passed. The result is
+   * narrowed by the matcher as in `Self.receive`.
    */
-  receive(matcher?: Matcher<unknown>): Promise<unknown>;
-  receive(matcher: Matcher<unknown> | undefined, timeoutMs: number): Promise<unknown | Timeout>;
+  receive(): Promise<M>;
+  receive<const X extends MatcherOf<M>>(matcher: X): Promise<Narrowed<M, X>>;
+  receive<const X extends MatcherOf<M> | undefined>(matcher: X, timeoutMs: number): Promise<Narrowed<M, X> | Timeout>;
   receive(matcher?: Matcher<unknown>, timeoutMs?: number): Promise<unknown> {
     const timeout = checkTimeout(timeoutMs);
     const match = toPredicate(matcher);

@@ -58,6 +58,8 @@ export {
   whereis,
 } from './process-api.js';
 export { receive, sleep, TIMEOUT, type Effect, type Matcher, type Pattern, type Timeout } from './receive.js';
+export type { MatcherOf, Narrowed, PatternOf } from './pattern.js';
+export type { Self } from './self.js';
 export { isRef, makeRef, type Ref } from './ref.js';
 export {
   OUTSIDE,

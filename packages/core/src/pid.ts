@@ -18,9 +18,20 @@
  */
 
 declare const pidBrand: unique symbol;
+declare const accepts: unique symbol;
 
-/** Identifies one process. Only the runtime makes pids; `isPid` checks the shape. */
-export type Pid = number & { readonly [pidBrand]: true };
+/**
+ * Identifies one process. Only the runtime makes pids; `isPid` checks the shape.
+ *
+ * `Pid<M>` is the pid of a process that accepts messages of type `M` (Akka
+ * Typed's `ActorRef[T]`, Gleam's `Subject(msg)`): `send` refuses anything
+ * else at compile time. The type lives only in the compiler (a phantom
+ * member that no pid has), so a typed pid is the same number at run time.
+ * It is contravariant: a `Pid<A | B>` may stand where a `Pid<A>` is wanted,
+ * not the other way round. Plain `Pid` (`Pid<any>`) is the untyped pid.
+ */
+// `any` by default so that untyped code and typed code mix freely; `unknown` would make `Pid<X>` unassignable to `Pid`.
+export type Pid<M = any> = number & { readonly [pidBrand]: true; readonly [accepts]?: (message: M) => void };
 
 /** How many schedulers a pid can name: 64, far above the core counts Strand targets. */
 export const SCHEDULER_SLOTS = 64;

@@ -19,20 +19,23 @@ export function self(): Pid {
   return caller('self').pid;
 }
 
-/** Starts a process running `actor(...args)`; it runs after the caller yields or blocks. */
-export function spawn<A extends readonly unknown[]>(actor: Actor<A> | ActorRef, ...args: A): Pid {
+/**
+ * Starts a process running `actor(...args)`; it runs after the caller yields
+ * or blocks. The pid is typed by what the actor accepts (see `Self`).
+ */
+export function spawn<A extends readonly unknown[], M = any>(actor: Actor<A, M> | ActorRef, ...args: A): Pid<M> {
   const p = caller('spawn');
   return p.scheduler.create(actor as Actor<readonly unknown[]>, args, p);
 }
 
 /** Like `spawn`, and links the caller to the child before the child can run. */
-export function spawnLink<A extends readonly unknown[]>(actor: Actor<A> | ActorRef, ...args: A): Pid {
+export function spawnLink<A extends readonly unknown[], M = any>(actor: Actor<A, M> | ActorRef, ...args: A): Pid<M> {
   const p = caller('spawnLink');
   return p.scheduler.create(actor as Actor<readonly unknown[]>, args, p, true);
 }
 
 /** Like `spawn`, and monitors the child before the child can run. */
-export function spawnMonitor<A extends readonly unknown[]>(actor: Actor<A> | ActorRef, ...args: A): [Pid, Ref] {
+export function spawnMonitor<A extends readonly unknown[], M = any>(actor: Actor<A, M> | ActorRef, ...args: A): [Pid<M>, Ref] {
   const p = caller('spawnMonitor');
   const child = p.scheduler.create(actor as Actor<readonly unknown[]>, args, p);
   return [child, p.scheduler.monitor(p, child)];
@@ -46,8 +49,10 @@ export function spawnMonitor<A extends readonly unknown[]>(actor: Actor<A> | Act
  * copyable to another thread (structured clone): one that is not (a function,
  * a socket) throws `UncloneableError` naming the part at fault. Treat a sent
  * message as immutable: within a thread it is passed by reference.
+ *
+ * To a typed `Pid<M>`, only an `M` compiles; names are untyped.
  */
-export function send(dest: Pid | string, message: unknown): void {
+export function send<M = unknown>(dest: Pid<M> | string, message: NoInfer<M>): void {
   caller('send').scheduler.sendFrom(dest, message);
 }
 
@@ -147,7 +152,7 @@ export function processInfo(pid: Pid): ProcessInfo | undefined {
 }
 
 /** Sends `message` to `dest` after `ms` milliseconds. Returns a ref for `cancelTimer`. */
-export function sendAfter(ms: number, dest: Pid | string, message: unknown): Ref {
+export function sendAfter<M = unknown>(ms: number, dest: Pid<M> | string, message: NoInfer<M>): Ref {
   return caller('sendAfter').scheduler.sendAfter(ms, dest, message);
 }
 

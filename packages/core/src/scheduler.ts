@@ -59,6 +59,7 @@ import {
 import { MATCH_NOTHING, RECEIVE, TIMEOUT, checkTimeout, endReceive } from './receive.js';
 import { type Ref, makeRef } from './ref.js';
 import { type NameRegistry, Registry } from './registry.js';
+import { SELF } from './self.js';
 import {
   BOARD_LAST_SERIAL,
   BOARD_PROCESSES,
@@ -293,12 +294,12 @@ export class Scheduler {
   // ─── Public API for plain code ────────────────────────────────────────────
 
   /** Starts a process running `actor(...args)` and returns its pid. */
-  spawn<A extends readonly unknown[]>(actor: Actor<A> | ActorRef, ...args: A): Pid {
+  spawn<A extends readonly unknown[], M = any>(actor: Actor<A, M> | ActorRef, ...args: A): Pid<M> {
     return this.create(actor as Actor<readonly unknown[]>, args);
   }
 
   /** Like `spawn`, on the scheduler with index `owner` rather than where placement would put it. */
-  spawnOn<A extends readonly unknown[]>(owner: number, actor: Actor<A>, ...args: A): Pid {
+  spawnOn<A extends readonly unknown[], M = any>(owner: number, actor: Actor<A, M>, ...args: A): Pid<M> {
     return this.create(actor as Actor<readonly unknown[]>, args, undefined, false, owner);
   }
 
@@ -307,7 +308,7 @@ export class Scheduler {
    * (throws `NotRegisteredError` if unknown). Throws `UncloneableError` if
    * the message could not be copied to another thread.
    */
-  send(dest: Pid | string, message: unknown): void {
+  send<M = unknown>(dest: Pid<M> | string, message: NoInfer<M>): void {
     assertCloneable(message, 'message');
     this.routeMessage(this.resolve(dest), message);
   }
@@ -374,8 +375,8 @@ export class Scheduler {
    * A mailbox for plain async code: its pid can be sent to, linked and
    * monitored like a process's, and `receive` returns a promise.
    */
-  inbox(): Inbox {
-    const inbox: Inbox = new Inbox({
+  inbox<M = any>(): Inbox<M> {
+    const inbox: Inbox<M> = new Inbox<M>({
       send: (pid, message) => this.routeMessage(pid, message),
       monitor: (pid): Ref => this.monitor(this.table.get(inbox.pid)!, pid),
       demonitor: (ref) => {
@@ -421,7 +422,7 @@ export class Scheduler {
   }
 
   /** Sends `message` to `dest` after `ms` milliseconds; cancel with `cancelTimer`. */
-  sendAfter(ms: number, dest: Pid | string, message: unknown): Ref {
+  sendAfter<M = unknown>(ms: number, dest: Pid<M> | string, message: NoInfer<M>): Ref {
     this.assertRunning();
     const delay = checkTimeout(ms);
     if (!isPid(dest) && (typeof dest !== 'string' || dest.length === 0)) throw new InvalidPidError(dest);
@@ -1261,7 +1262,7 @@ class ThrowOnResume {
  */
 function startBody(actor: Actor<readonly unknown[]>, args: readonly unknown[]): Generator<unknown, unknown, unknown> {
   try {
-    return actor.body(...args);
+    return actor.body.apply(SELF, args as unknown[]);
   } catch (error) {
     return (function* failAtFirstStep(): Generator<unknown, unknown, unknown> {
       throw error;

@@ -9,6 +9,12 @@
  * - no answer within the timeout throws `CallTimeoutError` in the caller, and
  *   a reply that comes later is dropped, not left in the mailbox (`abandon`).
  * `cast` sends `{ type: '$cast', request }` and never fails for a missing server.
+ *
+ * Typed calls: a server's pid (from `startLink`) carries its protocol in
+ * its type, so `call` checks the request and infers the reply. A request
+ * type may name its own reply with `Ask<Request, Reply>`; otherwise the
+ * reply is what the server's `handleCall` replies. Untyped pids and names
+ * take any request and give `unknown` (or the type argument `call<R>`).
  */
 import {
   type Effect,
@@ -28,6 +34,55 @@ import {
   send,
   whereis,
 } from '@strand/core';
+
+declare const replyBrand: unique symbol;
+declare const protocol: unique symbol;
+
+/**
+ * A request whose reply has type `Reply`: `call` with such a request
+ * returns a `Reply`. Only the compiler sees the difference; the request is
+ * the same value at run time.
+ *
+ * ```ts
+ * type CounterCall = Ask<{ type: 'get' }, number> | Ask<{ type: 'add'; n: number }, 'ok'>;
+ * ```
+ */
+export type Ask<Request, Reply> = Request & { readonly [replyBrand]?: Reply };
+
+/** The replies a call protocol names with `Ask`; `unknown` when it names none. */
+export type RepliesOf<Call> = Call extends { readonly [replyBrand]?: infer Reply } ? Reply : unknown;
+
+/** The reply to `request` under call protocol `Call`: its `Ask` reply, else the server's `Reply`. */
+export type ReplyTo<Call, Request, Reply> = Call extends unknown
+  ? Request extends Call
+    ? Call extends { readonly [replyBrand]?: infer Named }
+      ? unknown extends Named
+        ? Reply
+        : Named
+      : Reply
+    : never
+  : never;
+
+/** What a server accepts, in its pid's type: calls `Call` answered with `Reply`, casts `Cast`. */
+export interface ServerProtocol<Call, Reply, Cast> {
+  readonly [protocol]?: {
+    readonly call: (request: Call) => void;
+    readonly reply?: Reply;
+    readonly cast: (request: Cast) => void;
+  };
+}
+
+/** The pid of a server, typed by its protocol. */
+export type ServerPid<Call = unknown, Reply = unknown, Cast = unknown> = Pid & ServerProtocol<Call, Reply, Cast>;
+
+/** A pid `call` can check a request against. */
+type CallTarget<Call, Reply> = Pid & { readonly [protocol]?: { readonly call: (request: Call) => void; readonly reply?: Reply } };
+
+/** A pid `cast` can check a request against. */
+type CastTarget<Cast> = Pid & { readonly [protocol]?: { readonly cast: (request: Cast) => void } };
+
+/** A pid whose type names no protocol (or the untyped one): any request goes. */
+type UntypedServer = Pid<unknown> & { readonly [protocol]?: { readonly call: (request: unknown) => void } };
 
 /** How long `call` waits by default, in ms: OTP's default. */
 export const DEFAULT_CALL_TIMEOUT_MS = 5_000;
@@ -83,9 +138,19 @@ export function isCast(message: unknown): message is CastMessage {
   return typeof message === 'object' && message !== null && (message as CastMessage).type === '$cast';
 }
 
-/** Sends `request` to `server` and waits for its reply; run it with `yield*`. */
-export function call<R = unknown>(server: Pid | string, request: unknown, timeoutMs = DEFAULT_CALL_TIMEOUT_MS): Effect<R> {
-  return runCall(server, request, timeoutMs) as unknown as Effect<R>;
+/**
+ * Sends `request` to `server` and waits for its reply; run it with `yield*`.
+ * To a typed server pid, only a request of its protocol compiles, and the
+ * reply is typed by it.
+ */
+export function call<Call, Reply, const Request extends Call>(
+  server: CallTarget<Call, Reply>,
+  request: Request,
+  timeoutMs?: number,
+): Effect<ReplyTo<Call, Request, Reply>>;
+export function call<R = unknown>(server: UntypedServer | string, request: unknown, timeoutMs?: number): Effect<R>;
+export function call(server: Pid | string, request: unknown, timeoutMs = DEFAULT_CALL_TIMEOUT_MS): Effect<unknown> {
+  return runCall(server, request, timeoutMs) as unknown as Effect<unknown>;
 }
 
 function* runCall(server: Pid | string, request: unknown, timeoutMs: number): Generator<unknown, unknown, unknown> {
@@ -106,6 +171,8 @@ function* runCall(server: Pid | string, request: unknown, timeoutMs: number): Ge
 }
 
 /** Sends `request` to `server` without waiting; never fails for a dead or unknown server. */
+export function cast<Cast>(server: CastTarget<Cast>, request: NoInfer<Cast>): void;
+export function cast(server: UntypedServer | string, request: unknown): void;
 export function cast(server: Pid | string, request: unknown): void {
   const pid = typeof server === 'string' ? whereis(server) : server;
   if (pid === undefined) return;
@@ -127,12 +194,19 @@ export interface CallHost {
 }
 
 /** `call` from plain async code: resolves with the reply, rejects like `call` throws. */
-export async function callFrom<R = unknown>(
+export function callFrom<Call, Reply, const Request extends Call>(
+  host: CallHost,
+  server: CallTarget<Call, Reply>,
+  request: Request,
+  timeoutMs?: number,
+): Promise<ReplyTo<Call, Request, Reply>>;
+export function callFrom<R = unknown>(host: CallHost, server: UntypedServer | string, request: unknown, timeoutMs?: number): Promise<R>;
+export async function callFrom(
   host: CallHost,
   server: Pid | string,
   request: unknown,
   timeoutMs = DEFAULT_CALL_TIMEOUT_MS,
-): Promise<R> {
+): Promise<unknown> {
   const pid = typeof server === 'string' ? host.whereis(server) : server;
   if (pid === undefined) throw new CallError(server, 'noproc');
   const inbox = host.inbox();
@@ -143,7 +217,7 @@ export async function callFrom<R = unknown>(
     const answer = await inbox.receive((m) => isAnswer(m, ref), timeoutMs);
     if (answer === TIMEOUT) throw new CallTimeoutError(server, timeoutMs);
     if (isDownMessage(answer)) throw new CallError(server, answer.reason);
-    return (answer as ReplyMessage).value as R;
+    return (answer as ReplyMessage).value;
   } finally {
     // Closing the inbox ends its process: a late reply has nowhere to go, and its monitor goes with it.
     inbox.close();

@@ -9,8 +9,13 @@ export {
   CallError,
   CallTimeoutError,
   DEFAULT_CALL_TIMEOUT_MS,
+  type Ask,
   type CallHost,
   type From,
+  type RepliesOf,
+  type ReplyTo,
+  type ServerPid,
+  type ServerProtocol,
 } from './call.js';
 export {
   server,

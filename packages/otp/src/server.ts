@@ -44,7 +44,7 @@ import {
   receive,
   self,
 } from '@strand/core';
-import { type From, isCall, isCast, reply } from './call.js';
+import { type From, type RepliesOf, type ServerProtocol, isCall, isCast, reply } from './call.js';
 import { type Behaviour, type StartInfo, acknowledge } from './start.js';
 
 /** A callback's result, or a generator that produces it (to use blocking effects). */
@@ -67,8 +67,14 @@ export interface ServerCallbacks<A extends readonly unknown[], S, Call = unknown
   terminate?(reason: ExitReason, state: S): MaybeEffect<unknown>;
 }
 
-/** A server definition: start it with `startLink`, or under a supervisor. */
-export interface ServerDef<A extends readonly unknown[]> extends Behaviour<A> {
+/**
+ * A server definition: start it with `startLink`, or under a supervisor.
+ * Its type carries its protocol (calls `Call` answered with `Reply`, casts
+ * `Cast`), which `startLink` puts on the pid it returns.
+ */
+export interface ServerDef<A extends readonly unknown[], Call = unknown, Reply = unknown, Cast = unknown>
+  extends Behaviour<A>,
+    ServerProtocol<Call, Reply, Cast> {
   readonly behaviour: 'server';
 }
 
@@ -83,12 +89,17 @@ export class UnexpectedCallError extends Error {
 /**
  * Defines a server. Like `actor`, define it once at the top level of its
  * module (`module` is `import.meta.url`) so that any thread can start it.
+ *
+ * Its protocol is read from the callbacks' parameter types: `handleCall`'s
+ * request type and `handleCast`'s. Replies are typed when the request type
+ * names them with `Ask` (`handleCall` must then reply with those types);
+ * otherwise a reply is `unknown` to the caller.
  */
-export function server<A extends readonly unknown[], S, Call = unknown, Reply = unknown, Cast = unknown>(
+export function server<A extends readonly unknown[], S, Call = unknown, Cast = unknown>(
   module: string,
   name: string,
-  callbacks: ServerCallbacks<A, S, Call, Reply, Cast>,
-): ServerDef<A> {
+  callbacks: ServerCallbacks<A, S, Call, NoInfer<RepliesOf<Call>>, Cast>,
+): ServerDef<A, Call, RepliesOf<Call>, Cast> {
   const body = function* (info: StartInfo, ...args: A): Generator<unknown, void, unknown> {
     yield* serve(callbacks as unknown as ServerCallbacks<readonly unknown[], unknown>, info, args);
   };

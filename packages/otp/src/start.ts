@@ -24,6 +24,7 @@ import {
   spawn,
   spawnLink,
 } from '@strand/core';
+import type { ServerPid, ServerProtocol } from './call.js';
 
 /** What a behaviour is spawned with, first: where to send its acknowledgement. `null` when spawned directly. */
 export type StartInfo = { readonly ref: Ref } | null;
@@ -58,11 +59,23 @@ export function isBehaviour(value: unknown): value is Behaviour<readonly unknown
  * Returns its pid, or undefined if its `init` answered `'ignore'`. Throws
  * `StartError` if `init` failed. Run with `yield*`.
  */
+export function startLink<A extends readonly unknown[], Call, Reply, Cast>(
+  what: ServerProtocol<Call, Reply, Cast> & Behaviour<A>,
+  ...args: A
+): Effect<ServerPid<Call, Reply, Cast> | undefined>;
+export function startLink<A extends readonly unknown[], M = any>(what: Actor<A, M>, ...args: A): Effect<Pid<M> | undefined>;
+export function startLink<A extends readonly unknown[]>(what: Startable<A>, ...args: A): Effect<Pid | undefined>;
 export function startLink<A extends readonly unknown[]>(what: Startable<A>, ...args: A): Effect<Pid | undefined> {
   return start(what as Startable<readonly unknown[]>, args, true) as unknown as Effect<Pid | undefined>;
 }
 
 /** Like `startLink`, without the link. */
+export function startUnlinked<A extends readonly unknown[], Call, Reply, Cast>(
+  what: ServerProtocol<Call, Reply, Cast> & Behaviour<A>,
+  ...args: A
+): Effect<ServerPid<Call, Reply, Cast> | undefined>;
+export function startUnlinked<A extends readonly unknown[], M = any>(what: Actor<A, M>, ...args: A): Effect<Pid<M> | undefined>;
+export function startUnlinked<A extends readonly unknown[]>(what: Startable<A>, ...args: A): Effect<Pid | undefined>;
 export function startUnlinked<A extends readonly unknown[]>(what: Startable<A>, ...args: A): Effect<Pid | undefined> {
   return start(what as Startable<readonly unknown[]>, args, false) as unknown as Effect<Pid | undefined>;
 }

@@ -202,19 +202,20 @@ export class Runtime {
   // ─── Processes, from plain code ───────────────────────────────────────────
 
   /** Starts `actor(...args)` on the least-loaded scheduler and returns its pid at once. */
-  spawn<A extends readonly unknown[]>(actor: Actor<A>, ...args: A): Pid {
+  spawn<A extends readonly unknown[], M = any>(actor: Actor<A, M>, ...args: A): Pid<M> {
     return this.scheduler.spawn(actor, ...args);
   }
 
   /** Starts `actor(...args)` on worker scheduler `scheduler` (1..N). */
-  spawnOn<A extends readonly unknown[]>(scheduler: number, actor: Actor<A>, ...args: A): Pid {
+  spawnOn<A extends readonly unknown[], M = any>(scheduler: number, actor: Actor<A, M>, ...args: A): Pid<M> {
     if (!Number.isInteger(scheduler) || scheduler < 1 || scheduler > this.schedulers) {
       throw new InvalidOptionError('scheduler', scheduler, `a worker scheduler index from 1 to ${this.schedulers}`);
     }
     return this.scheduler.spawnOn(scheduler, actor, ...args);
   }
 
-  send(dest: Pid | string, message: unknown): void {
+  /** Sends `message` to a pid or registered name; to a typed `Pid<M>`, only an `M` compiles. */
+  send<M = unknown>(dest: Pid<M> | string, message: NoInfer<M>): void {
     this.scheduler.send(dest, message);
   }
 
@@ -244,8 +245,8 @@ export class Runtime {
   }
 
   /** A mailbox for plain async code, on the main thread. */
-  inbox(): Inbox {
-    return this.scheduler.inbox();
+  inbox<M = any>(): Inbox<M> {
+    return this.scheduler.inbox<M>();
   }
 
   /** Resolves with `pid`'s exit reason once it ends, wherever it runs. */
