@@ -1,0 +1,66 @@
+/**
+ * The demo as a person uses it: `npm start` (the server in its own OS
+ * process, as `npm run demo` runs it), then requests. Asserts answers, not
+ * speed.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+let server: ChildProcess;
+let base: string;
+
+beforeAll(async () => {
+  server = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+    cwd: new URL('..', import.meta.url),
+    env: { ...process.env, PORT: '0', SCHEDULERS: '2' },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  let out = '';
+  for await (const chunk of server.stdout!) {
+    out += String(chunk);
+    const port = /http:\/\/127\.0\.0\.1:(\d+)\//.exec(out)?.[1];
+    if (port !== undefined) {
+      base = `http://127.0.0.1:${port}`;
+      break;
+    }
+  }
+  expect(base, `the demo did not say where it listens: ${out}`).toBeDefined();
+}, 60_000);
+
+afterAll(async () => {
+  if (server.exitCode !== null) return;
+  const exited = once(server, 'exit');
+  server.kill('SIGTERM');
+  await exited;
+});
+
+async function get(path: string): Promise<{ status: number; body: string }> {
+  const res = await fetch(base + path);
+  return { status: res.status, body: await res.text() };
+}
+
+describe('the factorial demo', () => {
+  it('answers n! in full when a person can read it', async () => {
+    const { status, body } = await get('/factorial?n=20');
+    expect(status).toBe(200);
+    expect(JSON.parse(body)).toMatchObject({ n: 20, value: '2432902008176640000', digits: 19 });
+  });
+
+  it('gives counts, not the value, beyond 3,000 digits', async () => {
+    const at = JSON.parse((await get('/factorial?n=1000')).body);
+    expect(at.digits).toBe(2568);
+    expect(at.value).toHaveLength(2568);
+    const beyond = JSON.parse((await get('/factorial?n=10000')).body);
+    expect(beyond).toMatchObject({ n: 10000, digits: 35660, exactDigits: true });
+    expect(beyond.value).toBeUndefined();
+  });
+
+  it('serves the page and refuses what is not a factorial', async () => {
+    const page = await get('/');
+    expect(page.status).toBe(200);
+    expect(page.body).toContain('<html');
+    expect((await get('/factorial?n=-1')).status).toBe(400);
+    expect((await get('/nowhere')).status).toBe(404);
+  });
+});

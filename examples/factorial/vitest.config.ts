@@ -1,0 +1,10 @@
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    include: ['test/**/*.test.ts'],
+    // Outcome waits, not speed limits: the demo starts threads on a machine other programs load.
+    testTimeout: 60_000,
+    hookTimeout: 60_000,
+  },
+});
