@@ -26,7 +26,9 @@ export type StrandErrorCode =
   | 'ERR_STRAND_TASK_FAILED'
   | 'ERR_STRAND_TASK_TIMEOUT'
   | 'ERR_STRAND_MAX_CHILDREN'
-  | 'ERR_STRAND_MODULE_LOAD';
+  | 'ERR_STRAND_MODULE_LOAD'
+  // Other packages name their own errors the same way.
+  | `ERR_STRAND_${Uppercase<string>}`;
 
 /** Base class of every error the runtime throws on purpose. */
 export class StrandError extends Error {

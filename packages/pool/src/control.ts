@@ -7,6 +7,7 @@
  */
 import type { MessagePort } from 'node:worker_threads';
 import { type ExitReason, type Pid, type ProcessInfo, type Scheduler, isPid } from '@strand/core';
+import type { LeastLoaded } from './least-loaded.js';
 import type { PortRouter } from './port-router.js';
 
 export interface ThreadStats {
@@ -19,6 +20,8 @@ export interface ThreadStats {
   /** Event-loop utilisation over the last measuring interval, 0 to 1. */
   readonly utilisation: number;
   readonly heapUsed: number;
+  /** 0 for the threads started with the runtime; each `reload` starts the next. */
+  readonly generation: number;
 }
 
 export interface SchedulerControl {
@@ -32,6 +35,12 @@ export interface SchedulerControl {
   suspend(owner: number): number;
   /** Tells local processes that the processes of `owner` are gone (see `Scheduler.lostScheduler`). */
   lostScheduler(owner: number, deadUpTo: readonly number[], stalledPid: Pid, stallReason: ExitReason): void;
+  /** New processes go to `schedulers` only, from now on (a reload's new generation). */
+  placeOn(schedulers: readonly number[]): void;
+  /** Scheduler `owner` is retired: the main thread answers for its pids from now on. */
+  retire(owner: number): void;
+  /** This scheduler's last pid serial. */
+  lastSerial(): number;
   stop(): Promise<void>;
 }
 
@@ -41,7 +50,17 @@ export interface Meter {
   readonly reductionsPerSecond: number;
 }
 
-export function controlFor(index: number, scheduler: Scheduler, router: PortRouter, meter: Meter): SchedulerControl {
+/** The main thread's scheduler index: it answers for retired schedulers. */
+export const MAIN_THREAD = 0;
+
+export function controlFor(
+  index: number,
+  generation: number,
+  scheduler: Scheduler,
+  router: PortRouter,
+  meter: Meter,
+  placement: LeastLoaded,
+): SchedulerControl {
   return {
     processes: () => scheduler.processes().flatMap((pid) => scheduler.processInfo(pid) ?? []),
     processInfo: (pid) => scheduler.processInfo(pid),
@@ -56,6 +75,7 @@ export function controlFor(index: number, scheduler: Scheduler, router: PortRout
       reductionsPerSecond: meter.reductionsPerSecond,
       utilisation: meter.utilisation,
       heapUsed: process.memoryUsage().heapUsed,
+      generation,
     }),
     connect: (owner, port) => router.connect(owner, port),
     suspend: (owner) => {
@@ -64,6 +84,9 @@ export function controlFor(index: number, scheduler: Scheduler, router: PortRout
     },
     lostScheduler: (owner, deadUpTo, stalledPid, stallReason) =>
       scheduler.lostScheduler(owner, deadUpTo, (pid) => (pid === stalledPid ? stallReason : 'noconnection')),
+    placeOn: (schedulers) => placement.placeOn(schedulers),
+    retire: (owner) => router.retire(owner, MAIN_THREAD),
+    lastSerial: () => scheduler.lastSerial,
     // The ports stay open: the runtime still exchanges a barrier with this thread after it stops.
     stop: () => scheduler.stop(),
   };

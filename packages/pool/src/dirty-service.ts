@@ -29,6 +29,13 @@ export class DirtyService {
     void this.serve();
   }
 
+  /** Tasks from now on run in a new pool, which loads their modules anew; running ones finish in the old. */
+  reload(): void {
+    const old = this.pool;
+    this.pool = undefined;
+    void old?.close();
+  }
+
   async stop(): Promise<void> {
     this.stopped = true;
     this.inbox.close();

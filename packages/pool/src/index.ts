@@ -1,7 +1,17 @@
 /**
  * @strand/pool: Strand on every core. See the package README for the contract.
  */
-export { Runtime, Strand, DEFAULT_STALL_TIMEOUT_MS, STALL_CHECK_INTERVAL_MS, type StallReport, type StrandOptions } from './runtime.js';
+export {
+  Runtime,
+  Strand,
+  DEFAULT_STALL_TIMEOUT_MS,
+  DRAIN_CHECK_INTERVAL_MS,
+  ReloadError,
+  STALL_CHECK_INTERVAL_MS,
+  type ReloadReport,
+  type StallReport,
+  type StrandOptions,
+} from './runtime.js';
 export type { ThreadStats } from './control.js';
 export { MAX_NAME_BYTES, DEFAULT_MAX_NAMES, RegistryFullError } from './shared-registry.js';
 export { MAX_BATCH } from './port-router.js';

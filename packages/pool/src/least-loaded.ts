@@ -13,17 +13,25 @@ import { BOARD_REDUCTIONS, BOARD_RUN_QUEUE, BOARD_UTILISATION } from '@strand/co
 import type { Boards } from './boards.js';
 
 export class LeastLoaded implements Placement {
-  private readonly placed: number[];
-  private readonly seenTurn: number[];
+  private schedulers: readonly number[] = [];
+  private placed: number[] = [];
+  private seenTurn: number[] = [];
   private rotor = 0;
 
   /** `schedulers` are the indices new processes may go to. */
   constructor(
     private readonly boards: Boards,
-    private readonly schedulers: readonly number[],
+    schedulers: readonly number[],
   ) {
+    this.placeOn(schedulers);
+  }
+
+  /** From now on, new processes go to `schedulers` only (a reload's new generation). */
+  placeOn(schedulers: readonly number[]): void {
+    this.schedulers = [...schedulers];
     this.placed = schedulers.map(() => 0);
     this.seenTurn = schedulers.map(() => 0);
+    this.rotor = 0;
   }
 
   place(): number {

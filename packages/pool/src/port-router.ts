@@ -9,7 +9,10 @@
  * order, which keeps every pair of processes in order.
  *
  * While a scheduler is being replaced its port is suspended: envelopes for
- * it wait here and go to the new port once connected.
+ * it wait here and go to the new port once connected. Once a scheduler is
+ * retired (a reload's old generation, drained), envelopes for its pids go
+ * to the main thread instead, which answers for the dead: a message is
+ * dropped, a link or monitor gets `'noproc'`.
  */
 import type { MessagePort } from 'node:worker_threads';
 import type { Pid } from '@strand/core';
@@ -29,6 +32,8 @@ export class PortRouter implements Router {
   private readonly pending: Batch[] = [];
   private readonly waiting: number[] = [];
   private readonly suspended = new Set<number>();
+  /** Per retired owner index: the index whose thread answers for its pids. */
+  private readonly retiredTo: number[] = [];
   private flushQueued = false;
 
   /**
@@ -37,21 +42,28 @@ export class PortRouter implements Router {
    * thread): after every I/O callback of the event-loop iteration, so that
    * a burst of HTTP requests travels as one batch, not one per request.
    */
+  /**
+   * `local`: where envelopes go that this thread itself must answer (the
+   * main thread answers for retired schedulers).
+   */
   constructor(
     private readonly onUndeliverable: (envelope: Envelope, error: unknown) => void,
     private readonly flushOn: 'microtask' | 'immediate' = 'microtask',
+    private readonly local?: { readonly index: number; readonly accept: (batch: Batch) => void },
   ) {}
 
   forward(owner: number, envelope: Envelope): void {
-    const batch = this.batchFor(owner);
+    const to = this.retiredTo[owner] ?? owner;
+    const batch = this.batchFor(to);
     batch.push(envelope);
-    if (batch.length >= MAX_BATCH) this.send(owner);
+    if (batch.length >= MAX_BATCH) this.send(to);
   }
 
   forwardMessage(owner: number, to: Pid, message: unknown): void {
-    const batch = this.batchFor(owner);
+    const via = this.retiredTo[owner] ?? owner;
+    const batch = this.batchFor(via);
     batch.push(to, message);
-    if (batch.length >= MAX_BATCH) this.send(owner);
+    if (batch.length >= MAX_BATCH) this.send(via);
   }
 
   private batchFor(owner: number): Batch {
@@ -75,7 +87,25 @@ export class PortRouter implements Router {
   connect(owner: number, port: MessagePort): void {
     this.ports.set(owner, port);
     this.suspended.delete(owner);
+    delete this.retiredTo[owner];
     this.send(owner);
+  }
+
+  /**
+   * Scheduler `owner` is retired: its port closes, and envelopes for its
+   * pids (those waiting included, in order) go to scheduler `via`.
+   */
+  retire(owner: number, via: number): void {
+    this.suspended.delete(owner);
+    this.ports.get(owner)?.close();
+    this.ports.delete(owner);
+    this.retiredTo[owner] = via;
+    const held = this.pending[owner];
+    this.pending[owner] = [];
+    if (held !== undefined && held.length > 0) {
+      this.batchFor(via).push(...held);
+      this.send(via);
+    }
   }
 
   /** Holds envelopes for `owner` until `connect` gives it a new port. */
@@ -94,6 +124,11 @@ export class PortRouter implements Router {
 
   private send(owner: number): void {
     const batch = this.pending[owner];
+    if (owner === this.local?.index && batch !== undefined && batch.length > 0) {
+      this.pending[owner] = [];
+      this.local.accept(batch);
+      return;
+    }
     const port = this.ports.get(owner);
     if (batch === undefined || batch.length === 0 || port === undefined || this.suspended.has(owner)) return;
     this.pending[owner] = [];

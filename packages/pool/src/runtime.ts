@@ -19,6 +19,15 @@
  * thread is terminated and a new one takes its index. Every process that
  * lived there is gone: the stuck one with a `StallError` reason, the others
  * with `'noconnection'`, and links and monitors elsewhere see exactly that.
+ *
+ * Reload (`rt.reload()`): a new generation of scheduler threads starts, on
+ * indices no live thread uses; their module caches are fresh, so they run
+ * the actor modules as they are on disk now. Placement switches to them
+ * everywhere at once: new processes run new code. Processes already running
+ * finish on the old code where they are; each old thread is retired once it
+ * has no process left, and from then on the main thread answers for its
+ * pids (a message is dropped, a link or monitor gets `'noproc'`). The main
+ * thread, its inboxes and whatever listens there are untouched.
  */
 import { availableParallelism } from 'node:os';
 import { pathToFileURL } from 'node:url';
@@ -34,6 +43,7 @@ import {
   type Inbox,
   InvalidOptionError,
   type Pid,
+  StrandError,
   type ProcessInfo,
   Scheduler,
   formatPid,
@@ -46,10 +56,11 @@ import {
   BOARD_SLICE_STARTED_AT,
   SCHEDULER_SLOTS,
   type Batch,
+  type Envelope,
   ownerOf,
 } from '@strand/core/runtime';
 import { Boards } from './boards.js';
-import { type SchedulerControl, type ThreadStats, controlFor } from './control.js';
+import { MAIN_THREAD, type SchedulerControl, type ThreadStats, controlFor } from './control.js';
 import { LeastLoaded } from './least-loaded.js';
 import { ThreadMeter } from './meter.js';
 import { PortRouter } from './port-router.js';
@@ -64,6 +75,24 @@ import { BARRIER, type SchedulerTuning, type ThreadEvent, type WorkerInit } from
 export const DEFAULT_STALL_TIMEOUT_MS = 5_000;
 /** How often the watchdog reads the boards, in ms. */
 export const STALL_CHECK_INTERVAL_MS = 100;
+/** How often a reload's old threads are asked whether they have drained, in ms. */
+export const DRAIN_CHECK_INTERVAL_MS = 100;
+
+/** What `reload` did. */
+export interface ReloadReport {
+  readonly generation: number;
+  /** The new generation's scheduler indices: new processes go there. */
+  readonly schedulers: readonly number[];
+  /** Indices of older threads that still run processes, retired once they have none. */
+  readonly draining: readonly number[];
+}
+
+/** A reload that could not start: the runtime is stopping, or too many old threads still run. */
+export class ReloadError extends StrandError {
+  constructor(message: string) {
+    super('ERR_STRAND_RELOAD', message);
+  }
+}
 
 export interface StrandOptions extends SchedulerTuning {
   /** Worker schedulers; default one per core (`os.availableParallelism()`). */
@@ -102,6 +131,8 @@ export interface StallReport {
 
 interface Thread {
   readonly index: number;
+  /** The reload generation that started it (see `reload`). */
+  readonly generation: number;
   worker: Worker;
   control: Comlink.Remote<SchedulerControl>;
   /** Main thread's end of the control channel, closed when the thread goes. */
@@ -129,6 +160,17 @@ export class Runtime {
   private readonly loaders: readonly string[];
   /** Modules whose failure to load has been logged: one line each, however many spawns fail. */
   private readonly loggedLoadFailures = new Set<string>();
+  private readonly placement: LeastLoaded;
+  /** The current generation's worker indices: where new processes go. */
+  private current: readonly number[];
+  private generation = 0;
+  private reloading: Promise<ReloadReport> | undefined;
+  /** Old threads waiting to have no process left. */
+  private readonly draining = new Set<Thread>();
+  private drainTimer: ReturnType<typeof setInterval> | undefined;
+  private drainRound: Promise<void> | undefined;
+  /** Per retired index: its last pid serial and, per allocator, up to which serial its pids are dead. */
+  private readonly retired = new Map<number, { readonly lastSerial: number; readonly deadUpTo: readonly number[] }>();
 
   private constructor(
     private readonly options: Required<Pick<StrandOptions, 'stallTimeoutMs' | 'stallPolicy'>> & StrandOptions,
@@ -139,18 +181,21 @@ export class Runtime {
     this.router = new PortRouter(
       (envelope, error) => this.undeliverable({ type: 'undeliverable', to: envelope.to, kind: envelope.kind, error: String(error) }),
       'immediate',
+      { index: MAIN_THREAD, accept: (batch) => this.answerForRetired(batch) },
     );
+    this.current = workerIndices(schedulers);
+    this.placement = new LeastLoaded(boards, this.current);
     this.scheduler = new Scheduler({
       ...tuning(options),
-      index: 0,
+      index: MAIN_THREAD,
       router: this.router,
-      placement: new LeastLoaded(boards, workerIndices(schedulers)),
+      placement: this.placement,
       registry,
       board: boards.board(0),
       onCrash: (report) => this.crashed(report),
     });
     this.meter = new ThreadMeter(this.scheduler, boards.board(0));
-    this.mainControl = controlFor(0, this.scheduler, this.router, this.meter);
+    this.mainControl = controlFor(MAIN_THREAD, 0, this.scheduler, this.router, this.meter, this.placement);
     this.watchdog = setInterval(() => this.checkStalls(), STALL_CHECK_INTERVAL_MS);
     this.watchdog.unref();
     this.loaders = inheritedLoaders(options.execArgv ?? process.execArgv);
@@ -206,12 +251,12 @@ export class Runtime {
     return this.scheduler.spawn(actor, ...args);
   }
 
-  /** Starts `actor(...args)` on worker scheduler `scheduler` (1..N). */
+  /** Starts `actor(...args)` on the `scheduler`-th worker scheduler (1..N) of the current generation. */
   spawnOn<A extends readonly unknown[], M = any>(scheduler: number, actor: Actor<A, M>, ...args: A): Pid<M> {
     if (!Number.isInteger(scheduler) || scheduler < 1 || scheduler > this.schedulers) {
       throw new InvalidOptionError('scheduler', scheduler, `a worker scheduler index from 1 to ${this.schedulers}`);
     }
-    return this.scheduler.spawnOn(scheduler, actor, ...args);
+    return this.scheduler.spawnOn(this.current[scheduler - 1]!, actor, ...args);
   }
 
   /** Sends `message` to a pid or registered name; to a typed `Pid<M>`, only an `M` compiles. */
@@ -295,10 +340,143 @@ export class Runtime {
     return this.stopping;
   }
 
+  // ─── Reload ───────────────────────────────────────────────────────────────
+
+  /**
+   * Loads the actor modules anew: starts a new generation of scheduler
+   * threads and sends every new process there (see the top of this file).
+   * Resolves once the new generation takes new processes; the old threads
+   * drain in the background. A reload while one is under way joins it.
+   */
+  reload(): Promise<ReloadReport> {
+    this.reloading ??= this.startGeneration().finally(() => (this.reloading = undefined));
+    return this.reloading;
+  }
+
+  private async startGeneration(): Promise<ReloadReport> {
+    if (this.stopping !== undefined) throw new ReloadError('the runtime is stopping');
+    const free = Array.from({ length: SCHEDULER_SLOTS - 1 }, (_, i) => i + 1).filter((i) => !this.threads.has(i));
+    if (free.length < this.schedulers) {
+      throw new ReloadError(
+        `no room for ${this.schedulers} new scheduler threads: threads of older generations still run processes (${[...this.draining].map((t) => t.index).join(', ')}); let them finish, or kill them`,
+      );
+    }
+    const indices = free.slice(0, this.schedulers);
+    const generation = ++this.generation;
+    const others = [...this.threads.values()];
+    const portsOf = new Map<number, { owner: number; port: MessagePort }[]>(indices.map((i) => [i, []]));
+    for (const i of indices) {
+      const toMain = new MessageChannel();
+      portsOf.get(i)!.push({ owner: MAIN_THREAD, port: toMain.port1 });
+      this.listen(i, toMain.port2);
+      for (const other of others) {
+        const pair = new MessageChannel();
+        portsOf.get(i)!.push({ owner: other.index, port: pair.port1 });
+        await other.control.connect(i, Comlink.transfer(pair.port2, [pair.port2]));
+      }
+      for (const j of indices) {
+        if (j <= i) continue;
+        const pair = new MessageChannel();
+        portsOf.get(i)!.push({ owner: j, port: pair.port1 });
+        portsOf.get(j)!.push({ owner: i, port: pair.port2 });
+      }
+    }
+    const previous = this.current;
+    this.current = indices;
+    try {
+      await Promise.all(
+        indices.map((i) => {
+          const before = this.retired.get(i);
+          return this.startThread(i, generation, portsOf.get(i)!, before?.lastSerial ?? 0, before?.deadUpTo ?? new Array<number>(SCHEDULER_SLOTS).fill(0));
+        }),
+      );
+    } catch (error) {
+      this.current = previous;
+      throw error;
+    }
+    for (const i of indices) this.retired.delete(i);
+    this.mainControl.placeOn(indices);
+    await Promise.all(others.map((t) => t.control.placeOn(indices)));
+    // Dirty tasks load their modules anew too: the next one starts a new pool.
+    this.dirtyService?.reload();
+    for (const thread of others) this.draining.add(thread);
+    this.drainTimer ??= setInterval(() => {
+      // One round at a time: a retirement changes the set of threads the next one talks to.
+      if (this.drainRound !== undefined) return;
+      this.drainRound = this.retireDrained().finally(() => (this.drainRound = undefined));
+    }, DRAIN_CHECK_INTERVAL_MS);
+    this.drainTimer.unref();
+    return { generation, schedulers: indices, draining: others.map((t) => t.index) };
+  }
+
+  /**
+   * Retires each old thread that has had no process on two checks in a row:
+   * a spawn placed on it before the switch has arrived by the second, as its
+   * event loop has turned in between.
+   */
+  private async retireDrained(): Promise<void> {
+    for (const thread of [...this.draining]) {
+      if (this.stopping !== undefined || this.replacing.has(thread.index)) return;
+      if ((await thread.control.stats()).processes > 0) continue;
+      if ((await thread.control.stats()).processes > 0) continue;
+      this.draining.delete(thread);
+      // Counted with replacements: a stop waits for it.
+      const retirement = this.retire(thread);
+      this.replacements.add(retirement);
+      await retirement.finally(() => this.replacements.delete(retirement));
+    }
+    if (this.draining.size === 0) {
+      clearInterval(this.drainTimer);
+      this.drainTimer = undefined;
+    }
+  }
+
+  /**
+   * Ends an empty thread: every other thread sends what it has for its pids
+   * to the main thread from now on; the thread answers what reached it before
+   * (two round trips: its event loop has turned), then goes.
+   */
+  private async retire(thread: Thread): Promise<void> {
+    const others = [...this.threads.values()].filter((t) => t !== thread);
+    this.mainControl.retire(thread.index);
+    await Promise.all(others.map((t) => t.control.retire(thread.index)));
+    await thread.control.stats();
+    await thread.control.stats();
+    const deadUpTo = new Array<number>(SCHEDULER_SLOTS).fill(0);
+    deadUpTo[MAIN_THREAD] = this.mainControl.lastSerial();
+    const serials = await Promise.all(others.map((t) => t.control.lastSerial()));
+    others.forEach((t, k) => (deadUpTo[t.index] = serials[k]!));
+    deadUpTo[thread.index] = this.boards.read(thread.index, BOARD_LAST_SERIAL);
+    thread.retiring = true;
+    // Out of the table first: a question to a thread being terminated would never be answered.
+    this.threads.delete(thread.index);
+    this.dataPorts.delete(thread.index);
+    await thread.worker.terminate();
+    release(thread);
+    this.boards.write(thread.index, BOARD_RUNNING_PID, 0);
+    this.registry.releaseWhere((pid) => ownerOf(pid) === thread.index);
+    this.mainControl.lostScheduler(thread.index, deadUpTo, 0 as Pid, 'noconnection');
+    await Promise.all(others.map((t) => t.control.lostScheduler(thread.index, deadUpTo, 0 as Pid, 'noconnection')));
+    this.retired.set(thread.index, { lastSerial: deadUpTo[thread.index]!, deadUpTo });
+  }
+
+  /** Envelopes for pids of retired schedulers: answered here as for dead pids; a spawn cannot be. */
+  private answerForRetired(batch: Batch): void {
+    const answerable: Batch = [];
+    for (let i = 0; i < batch.length; i++) {
+      const item = batch[i];
+      if (typeof item === 'number') answerable.push(item, batch[++i]);
+      else if ((item as Envelope).kind === 'spawn') {
+        this.undeliverable({ type: 'undeliverable', to: (item as Envelope).to, kind: 'spawn', error: 'its scheduler was retired by a reload' });
+      } else answerable.push(item);
+    }
+    this.scheduler.accept(answerable);
+  }
+
   // ─── Threads ──────────────────────────────────────────────────────────────
 
   private async startThreads(): Promise<void> {
-    const indices = workerIndices(this.schedulers);
+    const indices = this.current;
     // One channel per pair of threads, main thread included.
     const portsOf = new Map<number, { owner: number; port: MessagePort }[]>(indices.map((i) => [i, []]));
     for (const i of indices) {
@@ -313,11 +491,12 @@ export class Runtime {
       }
     }
     const deadUpTo = new Array<number>(SCHEDULER_SLOTS).fill(0);
-    await Promise.all(indices.map((i) => this.startThread(i, portsOf.get(i)!, 0, deadUpTo)));
+    await Promise.all(indices.map((i) => this.startThread(i, 0, portsOf.get(i)!, 0, deadUpTo)));
   }
 
   private async startThread(
     index: number,
+    generation: number,
     ports: { owner: number; port: MessagePort }[],
     firstSerial: number,
     deadUpTo: readonly number[],
@@ -325,7 +504,8 @@ export class Runtime {
     const control = new MessageChannel();
     const init: WorkerInit = {
       index,
-      workers: workerIndices(this.schedulers),
+      generation,
+      workers: this.current,
       boards: this.boards.buffer,
       registry: { buffer: this.registry.buffer, maxNames: this.registry.maxNames },
       ports,
@@ -344,6 +524,7 @@ export class Runtime {
     });
     const thread: Thread = {
       index,
+      generation,
       worker,
       control: Comlink.wrap<SchedulerControl>(nodeEndpoint(control.port1)),
       controlPort: control.port1,
@@ -528,7 +709,7 @@ export class Runtime {
         ports.push({ owner: other.index, port: pair.port1 });
         await other.control.connect(index, Comlink.transfer(pair.port2, [pair.port2]));
       }
-      await this.startThread(index, ports, deadUpTo[index], deadUpTo);
+      await this.startThread(index, old.generation, ports, deadUpTo[index], deadUpTo);
     } finally {
       this.replacing.delete(index);
     }
@@ -536,6 +717,8 @@ export class Runtime {
 
   private async shutdown(): Promise<void> {
     clearInterval(this.watchdog);
+    clearInterval(this.drainTimer);
+    await this.reloading?.catch(() => undefined);
     this.meter.stop();
     // A replacement under way finishes first (it gives up early once stopping is set).
     await Promise.allSettled([...this.replacements]);

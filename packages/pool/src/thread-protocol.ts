@@ -14,6 +14,8 @@ export interface SchedulerTuning {
 
 export interface WorkerInit {
   readonly index: number;
+  /** The reload generation this thread belongs to (0: started with the runtime). */
+  readonly generation: number;
   /** Scheduler indices new processes may be placed on. */
   readonly workers: readonly number[];
   readonly boards: SharedArrayBuffer;

@@ -32,11 +32,12 @@ const boards = new Boards(init.boards);
 const router = new PortRouter((envelope: Envelope, error: unknown) =>
   emit({ type: 'undeliverable', to: envelope.to, kind: envelope.kind, error: String(error) }),
 );
+const placement = new LeastLoaded(boards, init.workers);
 const scheduler = new Scheduler({
   ...init.scheduler,
   index: init.index,
   router,
-  placement: new LeastLoaded(boards, init.workers),
+  placement,
   registry: new SharedRegistry({ buffer: init.registry.buffer, maxNames: init.registry.maxNames }),
   board: boards.board(init.index),
   firstSerial: init.firstSerial,
@@ -48,7 +49,7 @@ const meter = new ThreadMeter(scheduler, boards.board(init.index));
 for (const { owner, port } of init.ports) listen(owner, port);
 onActorDefined((actor) => emit({ type: 'actor', id: actor.id, key: `${actor.module}#${actor.name}` }));
 
-const control = controlFor(init.index, scheduler, router, meter);
+const control = controlFor(init.index, init.generation, scheduler, router, meter, placement);
 Comlink.expose(
   {
     ...control,
