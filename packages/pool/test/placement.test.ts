@@ -4,7 +4,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { InvalidOptionError, type Pid } from '@strand/core';
 import { ownerOf } from '@strand/core/runtime';
 import { type Runtime, Strand } from '@strand/pool';
-import { Echo, type Reply, SpawnReporter, Spinner } from './fixtures/pool-actors.js';
+import { Echo, type Reply, SpawnReporter, Spinner, Stuck } from './fixtures/pool-actors.js';
+import type { StallReport } from '@strand/pool';
 
 const PRELOAD = new URL('./fixtures/register-tsx.mjs', import.meta.url).href;
 let rt: Runtime | undefined;
@@ -93,4 +94,23 @@ describe('placement', () => {
       expect(() => runtime.spawnOn(bad, Echo)).toThrow(InvalidOptionError);
     }
   });
+  it('a scheduler stuck in a slice that does not yield gets no new processes while the other does not', async () => {
+    let stuckSeen: (report: StallReport) => void = () => {};
+    const seen = new Promise<StallReport>((resolve) => (stuckSeen = resolve));
+    // The watchdog only reports (after 300 ms): by then the slice has overrun placement's limit too.
+    rt = await Strand.start({ schedulers: 2, preload: [PRELOAD], stallTimeoutMs: 300, stallPolicy: 'report', onStall: (r) => stuckSeen(r) });
+    const inbox = rt.inbox();
+    // Stuck for 10 s: long enough to outlast the spawns below on any machine.
+    const stuck = rt.spawnOn(1, Stuck, 1, 10_000, inbox.pid);
+    rt.send(stuck, 'go');
+    expect((await seen).pid).toBe(stuck);
+    const pids = Array.from({ length: 20 }, () => rt!.spawn(Echo));
+    expect(new Set(pids.map(ownerOf))).toEqual(new Set([2]));
+    // Once it yields again, it takes its share again.
+    expect(await inbox.receive((m) => typeof m === 'object' && m !== null && 'done' in m, 30_000)).toEqual({ done: stuck });
+    // Its control plane answers only from its event loop, after the slice has ended.
+    await rt.stats();
+    const after = Array.from({ length: 20 }, () => rt!.spawn(Echo));
+    expect(new Set(after.map(ownerOf))).toEqual(new Set([1, 2]));
+  }, 60_000);
 });
