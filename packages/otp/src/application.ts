@@ -8,7 +8,10 @@
  * the whole tree is up. `app.stop()` — and, unless `handleSignals: false`,
  * SIGINT or SIGTERM — stops the tree in reverse order, honouring each
  * child's shutdown timeout (PM2's kill_timeout, done per child), then stops
- * the runtime; a signal then exits the Node process with code 0.
+ * the runtime; a signal then exits the Node process with code 0. SIGHUP
+ * (also unless `handleSignals: false`) and `app.reload()` load new code
+ * (see `Runtime.reload`): the tree keeps running, new processes run the new
+ * code.
  *
  * Behind the root supervisor is an application master process: the root's
  * parent, which orders its shutdown and reports its end. If the root gives
@@ -27,7 +30,7 @@ import {
   send,
   trapExit,
 } from '@strand/core';
-import { type Runtime, Strand as Pool, type StrandOptions } from '@strand/pool';
+import { type ReloadReport, type Runtime, Strand as Pool, type StrandOptions } from '@strand/pool';
 import { DEFAULT_CALL_TIMEOUT_MS, callFrom } from './call.js';
 import { startLink } from './start.js';
 import {
@@ -96,6 +99,13 @@ export class Application {
     void this.stop().then(() => process.exit(0));
   };
 
+  private readonly onHangup = (): void => {
+    this.reload().then(
+      (report) => process.stderr.write(`[strand] reloaded: generation ${report.generation} on schedulers ${report.schedulers.join(', ')}\n`),
+      (error: unknown) => process.stderr.write(`[strand] reload failed: ${error instanceof Error ? error.message : String(error)}\n`),
+    );
+  };
+
   private constructor(
     readonly runtime: Runtime,
     readonly root: Pid,
@@ -107,6 +117,7 @@ export class Application {
     if (handleSignals) {
       process.once('SIGINT', this.onSignal);
       process.once('SIGTERM', this.onSignal);
+      process.on('SIGHUP', this.onHangup);
     }
   }
 
@@ -127,6 +138,11 @@ export class Application {
     return callFrom<R>(this.runtime, server, request, timeoutMs);
   }
 
+  /** Loads new code: new processes run it from now on (see `Runtime.reload`). */
+  reload(): Promise<ReloadReport> {
+    return this.runtime.reload();
+  }
+
   /** The root supervisor's children. */
   async whichChildren(): Promise<ChildInfo[]> {
     return unwrap<ChildInfo[]>(await this.call(this.root, SupervisorRequests.which(), Infinity));
@@ -140,6 +156,7 @@ export class Application {
     this.stopping ??= (async () => {
       process.removeListener('SIGINT', this.onSignal);
       process.removeListener('SIGTERM', this.onSignal);
+      process.removeListener('SIGHUP', this.onHangup);
       this.runtime.send(this.master, 'stop');
       await this.exited;
       this.reports.close();
