@@ -23,6 +23,8 @@ export interface HttpRequest {
   readonly path: string;
   /** Query parameters; a repeated key keeps its last value. */
   readonly query: Readonly<Record<string, string>>;
+  /** Route parameters (`/users/:id` → `{ id }`), decoded; empty without routes. */
+  readonly params: Readonly<Record<string, string>>;
   /** Header names in lower case; repeated headers joined with `, `. */
   readonly headers: Readonly<Record<string, string>>;
   /** The body as UTF-8 text; empty when there is none. */
