@@ -1,10 +1,11 @@
 /**
- * The request handler: `GET /` serves the page, `GET /factorial?n=N`
- * computes N! in this process, yielding at every multiply so the scheduler
- * can preempt it, and `GET /progress` lists the factorials in flight.
+ * The demo's routes: `GET /` serves the page, `GET /factorial?n=N`
+ * computes N! in the request's process, yielding at every multiply so the
+ * scheduler can preempt it, and `GET /progress` lists the factorials in
+ * flight. Other paths are 404, other methods 405 (the router's).
  */
 import { self } from '@strand/core';
-import { handler, type HttpResponse } from '@strand/http';
+import { handler, router, type HttpResponse } from '@strand/http';
 import { call, cast } from '@strand/otp';
 import { page } from './page.js';
 import { PROGRESS, type JobProgress } from './progress.js';
@@ -18,19 +19,19 @@ const FULL_DIGITS_BELOW_BITS = 200_000;
 /** Results of at most this many digits are answered in full: a number a person can still read. */
 export const MAX_PRINTED_DIGITS = 3_000;
 
-export const App = handler(import.meta.url, 'FactorialApp', function* (request) {
-  if (request.method !== 'GET') return text(405, 'only GET\n');
-  switch (request.path) {
-    case '/':
-      return { status: 200, headers: { 'content-type': 'text/html; charset=utf-8' }, body: page };
-    case '/progress':
-      return json(200, yield* call<JobProgress[]>(PROGRESS, 'list'));
-    case '/factorial':
-      return yield* factorial(request.query.n);
-    default:
-      return text(404, 'not found\n');
-  }
+export const Page = handler(import.meta.url, 'FactorialPage', function* () {
+  return { status: 200, headers: { 'content-type': 'text/html; charset=utf-8' }, body: page };
 });
+
+export const Progress = handler(import.meta.url, 'FactorialProgress', function* () {
+  return json(200, yield* call<JobProgress[]>(PROGRESS, 'list'));
+});
+
+export const Factorial = handler(import.meta.url, 'Factorial', function* (request) {
+  return yield* factorial(request.query.n);
+});
+
+export const routes = router().get('/', Page).get('/progress', Progress).get('/factorial', Factorial);
 
 function* factorial(raw: string | undefined): Generator<unknown, HttpResponse, unknown> {
   if (raw === undefined || !/^\d{1,10}$/.test(raw) || Number(raw) > MAX_N) {

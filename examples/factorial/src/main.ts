@@ -5,7 +5,7 @@
  */
 import { serve } from '@strand/http';
 import { Strand } from '@strand/otp';
-import { App } from './app.js';
+import { routes } from './app.js';
 import { ProgressBoard } from './progress.js';
 
 const port = Number(process.env.PORT ?? 3000);
@@ -17,7 +17,7 @@ const app = await Strand.start({
   handleSignals: false,
 });
 // Long enough for 999999999! to be held open by a benchmark; the client going away ends it sooner.
-const http = await serve({ runtime: app.runtime, handler: App, port, deadlineMs: 10 * 60_000 });
+const http = await serve({ runtime: app.runtime, routes, port, deadlineMs: 10 * 60_000 });
 console.log(`factorial demo on http://127.0.0.1:${http.port}/ (${app.runtime.schedulers} schedulers, ${policy})`);
 
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {

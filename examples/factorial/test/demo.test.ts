@@ -62,5 +62,7 @@ describe('the factorial demo', () => {
     expect(page.body).toContain('<html');
     expect((await get('/factorial?n=-1')).status).toBe(400);
     expect((await get('/nowhere')).status).toBe(404);
+    const post = await fetch(base + '/factorial?n=5', { method: 'POST' });
+    expect([post.status, post.headers.get('allow')]).toEqual([405, 'GET, HEAD']);
   });
 });
