@@ -16,6 +16,7 @@
  * | the deadline passes | the handler is killed; 504 |
  * | the client goes away (`gone`) | the handler is killed; nothing to answer |
  * | the gateway stops | in-flight handlers finish until the stop timeout, then are killed: 503 |
+ * | the handler's thread was lost (`'noconnection'`: another process stalled it or ran it out of memory) | run again, once, on another thread, when the request is retryable (GET, HEAD, or a route marked so); else 500 |
  *
  * The gateway is one inbox on the main thread: responses and the monitors'
  * DOWNs arrive there. A front door only translates between its framework's
@@ -60,7 +61,13 @@ export interface Exchange {
   /** Set once answered (or the client left): later events for it are ignored. */
   settled: boolean;
   readonly respond: Respond;
+  handler: Handler | undefined;
+  /** May run again if its thread is lost; cleared once it has. */
+  retryable: boolean;
 }
+
+/** Methods safe to run twice: a request whose process was lost with its thread runs again. */
+const IDEMPOTENT = new Set(['GET', 'HEAD', 'OPTIONS']);
 
 export const OVERLOADED: HttpResponse = {
   status: 503,
@@ -73,6 +80,7 @@ export class Gateway {
   private readonly byMonitor = new Map<Ref, Ref>();
   private readonly inbox: Inbox;
   private stopping = false;
+  private retried = 0;
 
   constructor(
     private readonly runtime: Runtime,
@@ -80,6 +88,11 @@ export class Gateway {
   ) {
     this.inbox = runtime.inbox();
     void this.receiveLoop();
+  }
+
+  /** Requests run again because their thread was lost. */
+  get retries(): number {
+    return this.retried;
   }
 
   /** Requests being handled now (counted from their first byte). */
@@ -93,29 +106,48 @@ export class Gateway {
       respond(OVERLOADED);
       return undefined;
     }
-    const exchange: Exchange = { ref: makeRef(), request: undefined, pid: undefined, monitor: undefined, deadline: undefined, settled: false, respond };
+    const exchange: Exchange = {
+      ref: makeRef(),
+      request: undefined,
+      pid: undefined,
+      monitor: undefined,
+      deadline: undefined,
+      settled: false,
+      respond,
+      handler: undefined,
+      retryable: false,
+    };
     this.exchanges.set(exchange.ref, exchange);
     return exchange;
   }
 
-  /** Runs `request` in a new process of `handler`. */
-  run(exchange: Exchange, request: HttpRequest, handler: Handler): void {
+  /**
+   * Runs `request` in a new process of `handler`. `retryable` (default: for
+   * GET, HEAD and OPTIONS) lets it run again once if its thread is lost.
+   */
+  run(exchange: Exchange, request: HttpRequest, handler: Handler, retryable = IDEMPOTENT.has(request.method)): void {
     if (exchange.settled) return;
-    const running: Exchange & { request: HttpRequest } = Object.assign(exchange, { request });
-    let pid: Pid;
-    try {
-      pid = this.runtime.spawn(handler, this.inbox.pid, exchange.ref, request);
-    } catch (error) {
-      this.fail(running, error instanceof StrandError ? `${error.code}: ${error.message}` : String(error));
-      return;
-    }
-    exchange.pid = pid;
-    exchange.monitor = this.inbox.monitor(pid);
-    this.byMonitor.set(exchange.monitor, exchange.ref);
+    exchange.handler = handler;
+    exchange.retryable = retryable;
+    this.spawn(Object.assign(exchange, { request }));
     exchange.deadline = setTimeout(
       () => this.finish(exchange, { status: 504, body: 'handler deadline exceeded\n' }, true),
       this.options.deadlineMs ?? DEFAULT_DEADLINE_MS,
     );
+  }
+
+  private spawn(running: Exchange & { request: HttpRequest }): void {
+    const { request, handler } = running;
+    let pid: Pid;
+    try {
+      pid = this.runtime.spawn(handler!, this.inbox.pid, running.ref, request);
+    } catch (error) {
+      this.fail(running, error instanceof StrandError ? `${error.code}: ${error.message}` : String(error));
+      return;
+    }
+    running.pid = pid;
+    running.monitor = this.inbox.monitor(pid);
+    this.byMonitor.set(running.monitor, running.ref);
   }
 
   /** Answers without a process (a bad request, a 404): releases the place. */
@@ -166,8 +198,16 @@ export class Gateway {
       const ref = this.byMonitor.get(message.ref);
       this.byMonitor.delete(message.ref);
       const exchange = ref === undefined ? undefined : this.exchanges.get(ref);
+      if (exchange === undefined || exchange.settled || !hasRequest(exchange)) return;
+      // Lost with its thread, through no fault of its own: once more, elsewhere.
+      if (message.reason === 'noconnection' && exchange.retryable) {
+        exchange.retryable = false;
+        this.retried += 1;
+        this.spawn(exchange);
+        return;
+      }
       // Ended without answering: a crash, or a normal end without a response.
-      if (exchange !== undefined && !exchange.settled && hasRequest(exchange)) this.fail(exchange, message.reason);
+      this.fail(exchange, message.reason);
       return;
     }
     const response = message as ResponseMessage;

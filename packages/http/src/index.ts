@@ -2,7 +2,7 @@
  * @strand/http: every request handled by a process. See the package README for the contract.
  */
 export { handler, type Handler, type HttpRequest, type HttpResponse } from './handler.js';
-export { router, Router, InvalidRouteError, METHODS, type Method, type RouteMatch } from './router.js';
+export { router, Router, InvalidRouteError, METHODS, type Method, type RouteMatch, type RouteOptions } from './router.js';
 export { serve, HttpServer, DEFAULT_HEADERS_TIMEOUT_MS, DEFAULT_REQUEST_TIMEOUT_MS, type ServeOptions } from './serve.js';
 export { DEFAULT_DEADLINE_MS, DEFAULT_MAX_IN_FLIGHT, RETRY_AFTER_S, type ErrorReport, type GatewayOptions } from './gateway.js';
 export { DEFAULT_BODY_LIMIT_BYTES } from './node-exchange.js';

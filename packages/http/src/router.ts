@@ -31,9 +31,30 @@ export class InvalidRouteError extends StrandError {
   }
 }
 
+export interface RouteOptions {
+  /**
+   * Run the request again, once, if its process is lost with its thread
+   * (another request stalled it or ran it out of memory). Default: true for
+   * GET and HEAD, false otherwise: mark a route so only if running it twice
+   * does no harm.
+   */
+  readonly retryable?: boolean;
+}
+
+interface Route {
+  readonly handler: Handler;
+  readonly retryable: boolean | undefined;
+}
+
 /** What a request matched. */
 export type RouteMatch =
-  | { readonly found: true; readonly handler: Handler; readonly params: Readonly<Record<string, string>> }
+  | {
+      readonly found: true;
+      readonly handler: Handler;
+      readonly params: Readonly<Record<string, string>>;
+      /** Undefined: as the method says (see `RouteOptions.retryable`). */
+      readonly retryable: boolean | undefined;
+    }
   | { readonly found: false; readonly status: 404 }
   | { readonly found: false; readonly status: 405; readonly allow: readonly string[] };
 
@@ -41,28 +62,28 @@ export class Router {
   private readonly table = FindMyWay({ ignoreDuplicateSlashes: false });
   private readonly declared = new Set<Method>();
 
-  get(path: string, handler: Handler): this {
-    return this.route('GET', path, handler);
+  get(path: string, handler: Handler, options?: RouteOptions): this {
+    return this.route('GET', path, handler, options);
   }
 
-  post(path: string, handler: Handler): this {
-    return this.route('POST', path, handler);
+  post(path: string, handler: Handler, options?: RouteOptions): this {
+    return this.route('POST', path, handler, options);
   }
 
-  put(path: string, handler: Handler): this {
-    return this.route('PUT', path, handler);
+  put(path: string, handler: Handler, options?: RouteOptions): this {
+    return this.route('PUT', path, handler, options);
   }
 
-  patch(path: string, handler: Handler): this {
-    return this.route('PATCH', path, handler);
+  patch(path: string, handler: Handler, options?: RouteOptions): this {
+    return this.route('PATCH', path, handler, options);
   }
 
-  delete(path: string, handler: Handler): this {
-    return this.route('DELETE', path, handler);
+  delete(path: string, handler: Handler, options?: RouteOptions): this {
+    return this.route('DELETE', path, handler, options);
   }
 
   /** A route for one method or several. Throws `InvalidRouteError` for a bad one. */
-  route(methods: Method | readonly Method[], path: string, handler: Handler): this {
+  route(methods: Method | readonly Method[], path: string, handler: Handler, options: RouteOptions = {}): this {
     const list = typeof methods === 'string' ? [methods] : methods;
     if (!Array.isArray(list) || list.length === 0 || !list.every((m) => (METHODS as readonly string[]).includes(m))) {
       throw new InvalidRouteError(`route ${JSON.stringify(path)}: methods must be some of ${METHODS.join(', ')}, got ${JSON.stringify(methods)}`);
@@ -75,7 +96,7 @@ export class Router {
     }
     for (const method of list) {
       try {
-        this.table.on(method, path, () => undefined, handler);
+        this.table.on(method, path, () => undefined, { handler, retryable: options.retryable } satisfies Route);
       } catch (error) {
         throw new InvalidRouteError(`route ${method} ${path}: ${error instanceof Error ? error.message : String(error)}`);
       }
@@ -104,7 +125,8 @@ export class Router {
     if (found === null) return undefined;
     const params: Record<string, string> = {};
     for (const [key, value] of Object.entries(found.params)) if (value !== undefined) params[key] = value;
-    return { found: true, handler: found.store as Handler, params };
+    const route = found.store as Route;
+    return { found: true, handler: route.handler, params, retryable: route.retryable };
   }
 }
 

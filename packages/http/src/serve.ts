@@ -79,6 +79,11 @@ export class HttpServer {
     return this.gateway.inFlight;
   }
 
+  /** Requests run again because their process was lost with its thread. */
+  get retries(): number {
+    return this.gateway.retries;
+  }
+
   /**
    * Stops accepting connections, lets in-flight requests finish for up to
    * `timeoutMs`, then kills their handlers (answered 503) and closes every
@@ -117,7 +122,7 @@ function dispatcher(options: ServeOptions): Dispatch {
   return (gateway, { exchange, request, rawPath }) => {
     const match = routes.match(request.method, rawPath);
     if (match.found) {
-      gateway.run(exchange, { ...request, params: match.params }, match.handler);
+      gateway.run(exchange, { ...request, params: match.params }, match.handler, match.retryable);
       return;
     }
     if (match.status === 404) {

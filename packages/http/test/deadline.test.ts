@@ -1,15 +1,17 @@
 // A handler that runs past deadlineMs is killed and answered 504.
 import { afterEach, describe, expect, it } from 'vitest';
 import { Sleepy, Spin } from './fixtures/handlers.js';
-import { handlerProcesses, request, startRuntime, startServer, stopAll, waitFor, witness } from './support.js';
+import { handlerProcesses, loadHandlersEverywhere, request, startRuntime, startServer, stopAll, waitFor, witness } from './support.js';
 
 afterEach(stopAll);
 
 describe('deadline', () => {
   it('a handler yielding forever past deadlineMs is answered 504, and its process is gone', async () => {
     const runtime = await startRuntime();
+    await loadHandlersEverywhere(runtime);
     const seen = witness(runtime);
-    const server = await startServer({ runtime, handler: Spin, deadlineMs: 200 });
+    // Long enough for the handler's first step on a loaded machine: it announces itself there.
+    const server = await startServer({ runtime, handler: Spin, deadlineMs: 1_000 });
     const reply = await request(server.port, '/spin');
     expect(reply.status).toBe(504);
     expect(server.inFlight).toBe(0);

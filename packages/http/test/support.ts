@@ -3,10 +3,10 @@
 // wait without a bound, and bounded polling.
 import { type IncomingHttpHeaders, request as httpRequest } from 'node:http';
 import { connect } from 'node:net';
-import type { ProcessInfo } from '@strand/core';
-import { type HttpServer, type ServeOptions, serve } from '@strand/http';
+import { type ProcessInfo, makeRef } from '@strand/core';
+import { type HttpRequest, type HttpServer, type ServeOptions, serve } from '@strand/http';
 import { type Runtime, Strand, type StrandOptions } from '@strand/pool';
-import { type Announcement, WITNESS, isAnnouncement } from './fixtures/handlers.js';
+import { type Announcement, Sleepy, WITNESS, isAnnouncement } from './fixtures/handlers.js';
 
 const PRELOAD = new URL('../../pool/test/fixtures/register-tsx.mjs', import.meta.url).href;
 
@@ -191,6 +191,19 @@ export async function outcome(reply: Promise<Reply>): Promise<string> {
 }
 
 /** Registers an inbox as `WITNESS`: handlers that announce themselves report there as they start. */
+/**
+ * Loads the handlers' module in every scheduler thread (a handler answers
+ * from each one), so that a short deadline measures the handler, not the
+ * module's first load on a busy machine.
+ */
+export async function loadHandlersEverywhere(runtime: Runtime): Promise<void> {
+  const inbox = runtime.inbox();
+  const request: HttpRequest = { id: 'warm-up', method: 'GET', url: '/sleep?ms=0', path: '/sleep', query: { ms: '0' }, params: {}, headers: {}, body: '' };
+  for (let i = 1; i <= runtime.schedulers; i++) runtime.spawnOn(i, Sleepy, inbox.pid, makeRef(), request);
+  for (let i = 1; i <= runtime.schedulers; i++) await inbox.receive(undefined, 30_000);
+  inbox.close();
+}
+
 export function witness(runtime: Runtime) {
   const inbox = runtime.inbox();
   runtime.register(WITNESS, inbox.pid);
