@@ -54,6 +54,12 @@ export class Process {
   attained = -0;
   /** Moves on each time it enters the least-attained heap; older entries of it are stale. */
   queueToken = 0;
+  /** CPU time (ms) used since spawn, as `attained` counts it, never reset. A double from the start (see `attained`). */
+  cpu = -0;
+  /** When it was spawned (the scheduler's last clock reading, ms since the epoch). */
+  startedAt = -0;
+  /** Heap growth (bytes) over its slices, when the scheduler watches the heap (heap-watch.ts). */
+  heapGrowth = -0;
 
   trapExit = false;
   links: Set<Pid> | null = null;

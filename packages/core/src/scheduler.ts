@@ -60,6 +60,7 @@ import { MATCH_NOTHING, RECEIVE, TIMEOUT, checkTimeout, endReceive } from './rec
 import { type Ref, makeRef } from './ref.js';
 import { type NameRegistry, Registry } from './registry.js';
 import { SELF } from './self.js';
+import { HeapWatch, memoryLimitReason } from './heap-watch.js';
 import {
   BOARD_LAST_SERIAL,
   BOARD_PROCESSES,
@@ -160,6 +161,13 @@ export interface SchedulerOptions {
   readonly board?: Float64Array;
   /** Told of every process that ends by throwing. Default: a line on stderr. */
   readonly onCrash?: (report: CrashReport) => void;
+  /**
+   * This thread's heap limit (bytes): past it, the process that grew the
+   * heap most is killed with a `MemoryLimitError` (see heap-watch.ts). Off by default.
+   */
+  readonly heapLimitBytes?: number;
+  /** A process whose mailbox holds more messages than this is killed with a `MemoryLimitError`. Off by default. */
+  readonly mailboxLimit?: number;
 }
 
 /** A process ended because its body threw. */
@@ -184,6 +192,14 @@ export interface ProcessInfo {
   readonly actor: string;
   readonly module: string;
   readonly trapExit: boolean;
+  /** CPU time used since spawn, in ms. */
+  readonly cpuMs: number;
+  /** When it was spawned, in ms since the epoch. */
+  readonly startedAt: number;
+  /** What it waits in, when `status` is `'waiting'`. */
+  readonly waitingIn: 'receive' | 'sleep' | undefined;
+  /** Heap growth charged to it (bytes), when the scheduler has a heap limit. */
+  readonly heapGrowthBytes: number;
 }
 
 export interface SchedulerStats {
@@ -255,6 +271,8 @@ export class Scheduler {
   /** Last clock reading: slices of known-cheap processes start from it instead of reading again. */
   private lastClock = 0;
   private totalReductions = 0;
+  private readonly heapWatch: HeapWatch | undefined;
+  private readonly mailboxLimit: number = Infinity;
 
   constructor(options: SchedulerOptions = {}) {
     this.reductionsPerSlice = positiveOption('reductionsPerSlice', options.reductionsPerSlice, REDUCTIONS_PER_SLICE, true);
@@ -289,6 +307,10 @@ export class Scheduler {
     const onCrash = options.onCrash ?? defaultOnCrash;
     if (typeof onCrash !== 'function') throw new InvalidOptionError('onCrash', onCrash, 'a function');
     this.onCrash = onCrash;
+    if (options.heapLimitBytes !== undefined) {
+      this.heapWatch = new HeapWatch(positiveOption('heapLimitBytes', options.heapLimitBytes, 0, true));
+    }
+    if (options.mailboxLimit !== undefined) this.mailboxLimit = positiveOption('mailboxLimit', options.mailboxLimit, 0, true);
   }
 
   // ─── Public API for plain code ────────────────────────────────────────────
@@ -348,6 +370,10 @@ export class Scheduler {
       actor: p.actor.name,
       module: p.actor.module,
       trapExit: p.trapExit,
+      cpuMs: p.cpu,
+      startedAt: p.startedAt,
+      waitingIn: p.status !== WAITING ? undefined : p.receive?.match === MATCH_NOTHING ? 'sleep' : 'receive',
+      heapGrowthBytes: p.heapGrowth,
     };
   }
 
@@ -368,6 +394,10 @@ export class Scheduler {
       actor: spawn.name,
       module: spawn.module,
       trapExit: false,
+      cpuMs: 0,
+      startedAt: this.epochOffset + this.clock.now(),
+      waitingIn: undefined,
+      heapGrowthBytes: 0,
     };
   }
 
@@ -585,6 +615,7 @@ export class Scheduler {
     parent: Pid,
   ): Process {
     const p = new Process(pid, actor, this, parent, CLOCK_EVERY_INITIAL);
+    p.startedAt = this.epochOffset + this.clock.now();
     p.generator = startBody(actor, args);
     this.table.set(pid, p);
     // Linked before it is queued: the child cannot end unlinked.
@@ -618,6 +649,10 @@ export class Scheduler {
     if (target.status >= EXITING) return;
     if (target.abandoned !== null && isAbandoned(target.abandoned, message)) return;
     (target.mailbox ??= new Mailbox()).push(message);
+    if (target.mailbox.size > this.mailboxLimit) {
+      this.killForMemory(target, `${formatPid(target.pid)} (${target.actor.name}) had more than ${this.mailboxLimit} messages in its mailbox`);
+      return;
+    }
     if (target.status === WAITING && target.receive!.match !== MATCH_NOTHING) this.makeRunnable(target);
   }
 
@@ -860,16 +895,42 @@ export class Scheduler {
     const measured = p.clockEvery < CLOCK_EVERY_CHEAP;
     if (measured) this.lastClock = this.clock.now();
     const board = this.board;
-    if (board === undefined) {
-      this.runSlice(p, measured);
-      return;
+    if (board !== undefined) {
+      board[BOARD_SLICE_STARTED_AT] = this.epochOffset + this.lastClock;
+      board[BOARD_RUNNING_PID] = p.pid;
+      board[BOARD_RUNNING_ACTOR] = p.actor.id;
     }
-    board[BOARD_SLICE_STARTED_AT] = this.epochOffset + this.lastClock;
-    board[BOARD_RUNNING_PID] = p.pid;
-    board[BOARD_RUNNING_ACTOR] = p.actor.id;
-    this.runSlice(p, measured);
-    board[BOARD_RUNNING_PID] = 0;
-    board[BOARD_RUNNING_ACTOR] = 0;
+    if (this.heapWatch === undefined) {
+      this.runSlice(p, measured);
+    } else {
+      this.heapWatch.startSlice();
+      this.runSlice(p, measured);
+      if (this.heapWatch.endSlice(p)) this.reclaimHeap(this.heapWatch);
+    }
+    if (board !== undefined) {
+      board[BOARD_RUNNING_PID] = 0;
+      board[BOARD_RUNNING_ACTOR] = 0;
+    }
+  }
+
+  /** The heap is over its limit: the process that grew it most goes, if one did. */
+  private reclaimHeap(watch: HeapWatch): void {
+    const culprit = watch.culprit(this.table.values());
+    if (culprit === undefined) return;
+    const mb = (bytes: number): string => `${Math.round(bytes / 1048576)} MB`;
+    this.killForMemory(
+      culprit,
+      `${formatPid(culprit.pid)} (${culprit.actor.name}) grew the heap by ${mb(culprit.heapGrowth)}, past this thread's limit of ${mb(watch.limitBytes)}`,
+    );
+  }
+
+  /** Ends `p` for using too much memory (untrappable), and reports it as a crash. */
+  private killForMemory(p: Process, message: string): void {
+    if (p.status >= EXITING) return;
+    const reason = memoryLimitReason(message);
+    p.heapGrowth = 0;
+    this.endProcess(p, reason);
+    this.onCrash({ pid: p.pid, actor: p.actor.name, module: p.actor.module, reason });
   }
 
   private publish(board: Float64Array): void {
@@ -965,11 +1026,14 @@ export class Scheduler {
       if (measured && steps > 0) {
         const now = this.clock.now();
         p.attained += now - sliceStart;
+        p.cpu += now - sliceStart;
         this.learnStepCost(p, now - sliceStart, steps);
         this.lastClock = now;
       } else {
         // A known-cheap process: charge what its steps cost at most, without reading the clock.
-        p.attained += (steps * this.sliceTimeLimit) / CLOCK_SLICE_FRACTION / p.clockEvery;
+        const charge = (steps * this.sliceTimeLimit) / CLOCK_SLICE_FRACTION / p.clockEvery;
+        p.attained += charge;
+        p.cpu += charge;
       }
       if ((p.status as ProcessStatus) === WAITING) p.attained = 0;
     }

@@ -4,10 +4,12 @@
 export {
   Runtime,
   Strand,
+  DEFAULT_SOFT_HEAP_LIMIT,
   DEFAULT_STALL_TIMEOUT_MS,
   DRAIN_CHECK_INTERVAL_MS,
   ReloadError,
   STALL_CHECK_INTERVAL_MS,
+  type MemoryOptions,
   type ReloadReport,
   type StallReport,
   type StrandOptions,

@@ -118,7 +118,25 @@ export interface StrandOptions extends SchedulerTuning {
   readonly onCrash?: (report: CrashReport) => void;
   /** The dirty thread pool (`dirty()`), started on first use. */
   readonly dirty?: DirtyOptions;
+  /** Memory limits of the scheduler threads and their processes; none by default. */
+  readonly memory?: MemoryOptions;
 }
+
+export interface MemoryOptions {
+  /** Each scheduler thread's V8 heap limit, in MiB (`resourceLimits.maxOldGenerationSizeMb`): past it the thread dies. */
+  readonly threadHeapMb?: number;
+  /**
+   * Share of `threadHeapMb` past which the process that grew the heap most is
+   * killed (`MemoryLimitError`), before V8's limit takes the whole thread.
+   * Default `DEFAULT_SOFT_HEAP_LIMIT`.
+   */
+  readonly softLimit?: number;
+  /** A process with more messages than this in its mailbox is killed (`MemoryLimitError`). */
+  readonly mailboxLimit?: number;
+}
+
+/** Default `memory.softLimit`: room left for the slice that crosses it and for the collector. */
+export const DEFAULT_SOFT_HEAP_LIMIT = 0.8;
 
 export interface StallReport {
   readonly scheduler: number;
@@ -228,6 +246,7 @@ export class Runtime {
     if (options.preload !== undefined && (!Array.isArray(options.preload) || !options.preload.every((m) => typeof m === 'string'))) {
       throw new InvalidOptionError('preload', options.preload, 'an array of module URLs or absolute paths');
     }
+    checkMemory(options.memory);
     const runtime = new Runtime(
       { ...options, stallTimeoutMs, stallPolicy },
       schedulers,
@@ -512,11 +531,13 @@ export class Runtime {
       control: control.port2,
       firstSerial,
       deadUpTo,
-      scheduler: tuning(this.options),
+      scheduler: { ...tuning(this.options), ...threadLimits(this.options.memory) },
       loaders: this.loaders,
       preload: this.preloadUrls(),
     };
+    const heapMb = this.options.memory?.threadHeapMb;
     const worker = new Worker(new URL('./worker.js', import.meta.url), {
+      ...(heapMb === undefined ? {} : { resourceLimits: { maxOldGenerationSizeMb: heapMb } }),
       workerData: init,
       transferList: [control.port2, ...ports.map((p) => p.port)],
       execArgv: [...(this.options.execArgv ?? process.execArgv)],
@@ -751,6 +772,32 @@ function release(thread: Thread): void {
 
 function workerIndices(schedulers: number): number[] {
   return Array.from({ length: schedulers }, (_, i) => i + 1);
+}
+
+function checkMemory(memory: MemoryOptions | undefined): void {
+  if (memory === undefined) return;
+  if (typeof memory !== 'object' || memory === null) throw new InvalidOptionError('memory', memory, 'an object');
+  const { threadHeapMb, softLimit, mailboxLimit } = memory;
+  if (threadHeapMb !== undefined && !(Number.isInteger(threadHeapMb) && threadHeapMb >= 16)) {
+    throw new InvalidOptionError('memory.threadHeapMb', threadHeapMb, 'an integer number of MiB, at least 16');
+  }
+  if (softLimit !== undefined && !(typeof softLimit === 'number' && softLimit > 0 && softLimit < 1)) {
+    throw new InvalidOptionError('memory.softLimit', softLimit, 'a share of threadHeapMb between 0 and 1');
+  }
+  if (softLimit !== undefined && threadHeapMb === undefined) {
+    throw new InvalidOptionError('memory.softLimit', softLimit, 'given with memory.threadHeapMb');
+  }
+  if (mailboxLimit !== undefined && !(Number.isInteger(mailboxLimit) && mailboxLimit > 0)) {
+    throw new InvalidOptionError('memory.mailboxLimit', mailboxLimit, 'a positive integer');
+  }
+}
+
+/** What a scheduler thread enforces itself (see `HeapWatch` in @strand/core). */
+function threadLimits(memory: MemoryOptions | undefined): SchedulerTuning {
+  if (memory === undefined) return {};
+  const heap =
+    memory.threadHeapMb === undefined ? {} : { heapLimitBytes: Math.floor(memory.threadHeapMb * 1_048_576 * (memory.softLimit ?? DEFAULT_SOFT_HEAP_LIMIT)) };
+  return { ...heap, ...(memory.mailboxLimit === undefined ? {} : { mailboxLimit: memory.mailboxLimit }) };
 }
 
 function tuning(options: SchedulerTuning): SchedulerTuning {

@@ -10,6 +10,8 @@ export interface SchedulerTuning {
   readonly sliceTimeLimitMs?: number;
   readonly turnTimeLimitMs?: number;
   readonly policy?: 'least-attained' | 'round-robin';
+  readonly heapLimitBytes?: number;
+  readonly mailboxLimit?: number;
 }
 
 export interface WorkerInit {
