@@ -2,7 +2,9 @@
  * The demo's routes: `GET /` serves the page, `GET /factorial?n=N`
  * computes N! in the request's process, yielding at every multiply so the
  * scheduler can preempt it, and `GET /progress` lists the factorials in
- * flight. Other paths are 404, other methods 405 (the router's).
+ * flight. `/chaos/crash`, `/chaos/stall` and `/chaos/leak` misbehave on
+ * purpose, to watch the runtime contain each. Other paths are 404, other
+ * methods 405 (the router's).
  */
 import { self } from '@strand/core';
 import { handler, router, type HttpResponse } from '@strand/http';
@@ -31,7 +33,37 @@ export const Factorial = handler(import.meta.url, 'Factorial', function* (reques
   return yield* factorial(request.query.n);
 });
 
-export const routes = router().get('/', Page).get('/progress', Progress).get('/factorial', Factorial);
+/** Throws: only this request answers 500. */
+export const ChaosCrash = handler(import.meta.url, 'ChaosCrash', function* (): Generator<unknown, HttpResponse, unknown> {
+  yield;
+  throw new Error('chaos: this handler crashes on purpose');
+});
+
+/** Never yields (for a minute): the stall watchdog replaces its thread; the others' requests run again elsewhere. */
+export const ChaosStall = handler(import.meta.url, 'ChaosStall', function* (): Generator<unknown, HttpResponse, unknown> {
+  const until = Date.now() + 60_000;
+  while (Date.now() < until) {
+    // no yield: this is the stall
+  }
+  return text(200, 'the stall ran out before the watchdog saw it\n');
+});
+
+/** Keeps 8 MiB more at every step: killed with a MemoryLimitError before its thread runs out of heap. */
+export const ChaosLeak = handler(import.meta.url, 'ChaosLeak', function* (): Generator<unknown, HttpResponse, unknown> {
+  const kept: number[][] = [];
+  for (;;) {
+    kept.push(new Array<number>(1_048_576).fill(kept.length + 0.5));
+    yield;
+  }
+});
+
+export const routes = router()
+  .get('/', Page)
+  .get('/progress', Progress)
+  .get('/factorial', Factorial)
+  .get('/chaos/crash', ChaosCrash)
+  .get('/chaos/stall', ChaosStall)
+  .get('/chaos/leak', ChaosLeak);
 
 function* factorial(raw: string | undefined): Generator<unknown, HttpResponse, unknown> {
   if (raw === undefined || !/^\d{1,10}$/.test(raw) || Number(raw) > MAX_N) {

@@ -1,7 +1,9 @@
 /**
  * The fairness demo server: `npm run demo`, then open http://127.0.0.1:3000/.
  * Environment: PORT (default 3000), SCHEDULERS (default one per core),
- * POLICY (`least-attained`, the default, or `round-robin`).
+ * POLICY (`least-attained`, the default, or `round-robin`), THREAD_HEAP_MB
+ * (each scheduler thread's heap, default 1024; a leak is stopped at 80%).
+ * SIGHUP reloads the code (`kill -HUP <pid>`); SIGINT/SIGTERM stop gracefully.
  */
 import { serve } from '@strand/http';
 import { Strand } from '@strand/otp';
@@ -15,10 +17,20 @@ const app = await Strand.start({
   policy,
   children: [{ id: 'progress', start: { actor: ProgressBoard, args: [] } }],
   handleSignals: false,
+  // A handler that never yields loses its thread after a second; one that leaks is killed at 80% of its thread's heap.
+  stallTimeoutMs: 1_000,
+  memory: { threadHeapMb: Number(process.env.THREAD_HEAP_MB ?? 1024) },
 });
 // Long enough for 999999999! to be held open by a benchmark; the client going away ends it sooner.
 const http = await serve({ runtime: app.runtime, routes, port, deadlineMs: 10 * 60_000 });
 console.log(`factorial demo on http://127.0.0.1:${http.port}/ (${app.runtime.schedulers} schedulers, ${policy})`);
+
+process.on('SIGHUP', () => {
+  app.reload().then(
+    (r) => console.log(`reloaded: generation ${r.generation} on schedulers ${r.schedulers.join(', ')}`),
+    (error: unknown) => console.error(`reload failed: ${error instanceof Error ? error.message : String(error)}`),
+  );
+});
 
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.once(signal, async () => {

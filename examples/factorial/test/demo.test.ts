@@ -13,8 +13,9 @@ let base: string;
 beforeAll(async () => {
   server = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
     cwd: new URL('..', import.meta.url),
-    env: { ...process.env, PORT: '0', SCHEDULERS: '2' },
-    stdio: ['ignore', 'pipe', 'inherit'],
+    env: { ...process.env, PORT: '0', SCHEDULERS: '2', THREAD_HEAP_MB: '256' },
+    // stderr: the demo's crash and stall lines, which the chaos tests cause on purpose.
+    stdio: ['ignore', 'pipe', 'ignore'],
   });
   let out = '';
   for await (const chunk of server.stdout!) {
@@ -64,5 +65,17 @@ describe('the factorial demo', () => {
     expect((await get('/nowhere')).status).toBe(404);
     const post = await fetch(base + '/factorial?n=5', { method: 'POST' });
     expect([post.status, post.headers.get('allow')]).toEqual([405, 'GET, HEAD']);
+  });
+
+  it('contains each kind of chaos: a crash, a stall and a leak cost their own request only', async () => {
+    const crash = get('/chaos/crash');
+    const stall = get('/chaos/stall');
+    const leak = get('/chaos/leak');
+    const others = Array.from({ length: 8 }, () => get('/factorial?n=20'));
+    expect((await crash).status).toBe(500);
+    expect((await stall).status).toBe(500);
+    expect((await leak).status).toBe(500);
+    expect((await Promise.all(others)).map((r) => r.status)).toEqual(Array(8).fill(200));
+    expect(JSON.parse((await get('/factorial?n=20')).body).value).toBe('2432902008176640000');
   });
 });
