@@ -50,6 +50,7 @@ describe.each(MODES)('Supervisor under fire ($name)', (mode) => {
       const b1 = (await w.event()) as StartEvent;
       expect(b1).toMatchObject({ tag: 'start', id: 'b', n: 1, parent: s });
       const b1Exit = w.exitOf(b1.pid);
+      await w.watched([b1.pid]);
       // b#1's init sleeps: the supervisor is waiting in its start.
       node.exit(s, 'kill');
 
@@ -75,6 +76,7 @@ describe.each(MODES)('Supervisor under fire ($name)', (mode) => {
       const s = b.parent!;
       expect(a.parent).toBe(s);
       const exits = [a.pid, b.pid].map((p) => w.exitOf(p));
+      await w.watched([a.pid, b.pid]);
       node.exit(s, 'kill');
 
       const result = await expectMessage<StarterReport>(w.inbox, (m) => has({ tag: 'started', starter })(m) || has({ tag: 'start-failed', starter })(m));
@@ -207,6 +209,7 @@ describe.each(MODES)('Supervisor under fire ($name)', (mode) => {
     const slow = (await w.event()) as StartEvent;
     expect(slow).toMatchObject({ tag: 'start', id: 'slow', parent: s });
     const slowExit = w.exitOf(slow.pid);
+    await w.watched([slow.pid]);
     node.exit(s, 'kill');
     const failed = await starting.then(
       () => undefined,
