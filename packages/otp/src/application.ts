@@ -22,9 +22,11 @@ import {
   type ExitReason,
   type Inbox,
   type Pid,
+  type Ref,
   TIMEOUT,
   actor,
   exit,
+  isDownMessage,
   isExitMessage,
   receive,
   send,
@@ -111,9 +113,14 @@ export class Application {
     readonly root: Pid,
     private readonly master: Pid,
     private readonly reports: Inbox,
+    masterDown: Ref,
     handleSignals: boolean,
   ) {
-    this.exited = reports.receive({ type: 'down' }).then((m) => (m === TIMEOUT ? 'shutdown' : (m as { reason: ExitReason }).reason));
+    // The master's report, or its own end: a master lost with its thread (another process stalled
+    // it, or ran it out of memory) reports nothing, and a stop must not wait for it for ever.
+    this.exited = reports
+      .receive((m) => isMasterEnd(m, masterDown))
+      .then((m) => (m === TIMEOUT ? 'shutdown' : (m as { reason: ExitReason }).reason));
     if (handleSignals) {
       process.once('SIGINT', this.onSignal);
       process.once('SIGTERM', this.onSignal);
@@ -125,12 +132,13 @@ export class Application {
     const runtime = await Pool.start(options);
     const reports = runtime.inbox();
     const master = runtime.spawn(ApplicationMaster, reports.pid, options.flags ?? {}, (options.children ?? []).map(toWire));
-    const first = (await reports.receive({ type: 'up' }, Infinity)) as MasterReport;
-    if (first.type !== 'up') {
+    const masterDown = reports.monitor(master);
+    const first = await reports.receive((m) => has(m, 'up') || isMasterEnd(m, masterDown));
+    if (!has(first, 'up')) {
       await runtime.stop();
       throw new Error('the application did not start');
     }
-    return new Application(runtime, first.root, master, reports, options.handleSignals ?? true);
+    return new Application(runtime, (first as { root: Pid }).root, master, reports, masterDown, options.handleSignals ?? true);
   }
 
   /** `call` from plain code (see `callFrom`). */
@@ -164,6 +172,15 @@ export class Application {
     })();
     return this.stopping;
   }
+}
+
+function has(m: unknown, type: MasterReport['type']): boolean {
+  return typeof m === 'object' && m !== null && (m as MasterReport).type === type;
+}
+
+/** The master's 'down' report, or the DOWN of its monitor. */
+function isMasterEnd(m: unknown, masterDown: Ref): boolean {
+  return has(m, 'down') || (isDownMessage(m) && m.ref === masterDown);
 }
 
 /** `Strand.start({ children, schedulers, ... })`: a runtime with a supervision tree. */

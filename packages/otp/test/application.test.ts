@@ -36,4 +36,13 @@ describe('application', () => {
     expect(await app.exited).toBe('shutdown');
     app = undefined;
   });
+
+  it('a master lost with its thread (here: killed) ends the application, and stop() still returns', async () => {
+    app = await Strand.start({ schedulers: 2, preload, children: [{ id: 'counter', start: { actor: TypedCounter, args: [0] } }] });
+    const master = (await app.runtime.processes()).find((p) => p.actor === 'strand.ApplicationMaster')!;
+    app.runtime.kill(master.pid);
+    expect(await app.exited).toBe('killed');
+    await app.stop();
+    app = undefined;
+  });
 });
