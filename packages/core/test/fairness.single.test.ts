@@ -204,7 +204,10 @@ describe('returning to the event loop (event-loop drive)', () => {
     const reads = [await atNextImmediate(progress), await atNextImmediate(progress), ...(await atTimeoutThenImmediate(progress))];
     expect(reads.every((r) => r !== undefined), `the ping-pong had finished before the callbacks ran: ${reads.join(', ')}`).toBe(true);
     const [first, second, atTimeout, afterTimeout] = reads as number[];
-    expect(first).toBeGreaterThan(0);
+    // The first turn may have been spent on the inbox's process alone (its slice came first, and a
+    // turn that the OS paused past its time cap ends after one slice): the first read can be 0.
+    // Every turn after it runs one of the players, and one runs between any two callbacks.
+    expect(first).toBeGreaterThanOrEqual(0);
     expect(second).toBeGreaterThan(first!);
     expect(atTimeout).toBeGreaterThanOrEqual(second!);
     expect(afterTimeout).toBeGreaterThan(atTimeout!);
