@@ -15,6 +15,7 @@ const modules: Record<string, () => Promise<{ run: BenchFn }>> = {
   'ping-pong': () => import('./core/ping-pong.js'),
   'cpu-loop': () => import('./core/cpu-loop.js'),
   micro: () => import('./micro.js'),
+  registry: () => import('./core/registry.js'),
 };
 
 const [name, json] = process.argv.slice(2);

@@ -15,6 +15,7 @@ import { type FnReturnedObject, Bench } from 'tinybench';
 import { Scheduler, actor, receive, self, send, spawn } from '@strand/core';
 import { expectNormalExit, now, settle } from './lib/measure.js';
 import type { BenchParams, Metric } from './lib/metric.js';
+import { benchOptions, metricsOf, perOp } from './lib/tinybench.js';
 
 const BATCH = 1000;
 const MAILBOX_DEPTH = 100;
@@ -65,11 +66,6 @@ const Echo = actor(import.meta.url, 'bench.micro.Echo', function* () {
   }
 });
 
-/** A task result that records the mean time per operation of a batch. */
-function perOp(elapsedMs: number, ops: number): FnReturnedObject {
-  return { overriddenDuration: elapsedMs / ops, overriddenIterationCost: elapsedMs };
-}
-
 let jsSink = 0;
 
 export async function run(params: BenchParams): Promise<Metric[]> {
@@ -79,14 +75,7 @@ export async function run(params: BenchParams): Promise<Metric[]> {
   const inbox = scheduler.inbox();
   await settle(scheduler);
 
-  const bench = new Bench({
-    name: 'strand primitives',
-    time: smoke ? 40 : 1000,
-    warmupTime: smoke ? 10 : 250,
-    iterations: smoke ? 4 : 64,
-    warmupIterations: smoke ? 2 : 16,
-    throws: true,
-  });
+  const bench = new Bench({ name: 'strand primitives', ...benchOptions(smoke) });
 
   const batchInProcess = async (start: () => number): Promise<FnReturnedObject> => {
     const t0 = now();
@@ -144,17 +133,7 @@ export async function run(params: BenchParams): Promise<Metric[]> {
   await scheduler.stop();
   if (jsSink === 0.5) console.log(jsSink);
 
-  const metrics: Metric[] = [];
-  for (const task of bench.tasks) {
-    const result = task.result;
-    if (result.state !== 'completed' && result.state !== 'aborted-with-statistics') {
-      throw new Error(`micro task ${task.name}: ${result.state}`);
-    }
-    metrics.push({ id: `micro/${task.name}`, value: result.latency.p50 * 1e6, unit: 'ns/op (median)' });
-    metrics.push({ id: `micro/${task.name}/rme`, value: result.latency.rme, unit: '%' });
-    metrics.push({ id: `micro/${task.name}/samples`, value: result.latency.samplesCount, unit: 'samples' });
-  }
-  return metrics;
+  return metricsOf(bench);
 }
 
 // Run standalone: print tinybench's own table.

@@ -141,6 +141,8 @@ try {
   record('strand', child('cpu-loop', {}));
   log('strand micro (tinybench)');
   record('strand', child('micro', {}));
+  log('strand registry micro (tinybench)');
+  record('strand', child('registry', {}));
 } finally {
   erlang?.cleanUp();
 }
