@@ -1,0 +1,86 @@
+// Chaos, bounded: HTTP load on a supervised application while the servers
+// its handlers call are killed at random. Invariants: every request has
+// exactly one outcome; failures only where the chaos hit (503 for a call to
+// a killed server, never a 500); the supervisor restores the tree; no
+// handler process is left behind. (A thread lost under load is
+// lost-thread.test.ts: here it could take the root supervisor with it.)
+import { afterEach, describe, expect, it } from 'vitest';
+import { router, serve, type HttpServer } from '@strand/http';
+import { type Application, Strand } from '@strand/otp';
+import { CallEcho, EchoServer } from './fixtures/handlers.js';
+import { handlerProcesses, request, waitFor } from './support.js';
+
+const PRELOAD = new URL('../../pool/test/fixtures/register-tsx.mjs', import.meta.url).href;
+const LOOPS = 8;
+const REQUESTS_PER_LOOP = 40;
+const SERVERS = 3;
+let app: Application | undefined;
+let http: HttpServer | undefined;
+
+afterEach(async () => {
+  await http?.stop(100);
+  await app?.stop();
+  http = undefined;
+  app = undefined;
+});
+
+/** A small deterministic generator, so that a failing run can be replayed. */
+function random(seed: number): () => number {
+  let x = seed;
+  return () => ((x = (x * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31);
+}
+
+describe('chaos under load', () => {
+  it('random kills of supervised servers cost only the calls they hit, and the tree comes back', async () => {
+    app = await Strand.start({
+      schedulers: 2,
+      preload: [PRELOAD],
+      onCrash: () => {},
+      handleSignals: false,
+      flags: { strategy: 'one_for_one', intensity: 1_000, period: 1_000 },
+      children: Array.from({ length: SERVERS }, (_, i) => ({ id: `echo-${i}`, start: { actor: EchoServer, args: [`echo-${i}`] } })),
+    });
+    const rt = app.runtime;
+    const errors: string[] = [];
+    http = await serve({ runtime: rt, routes: router().get('/echo/:n', CallEcho), onError: (r) => errors.push(`${r.request.path}: ${JSON.stringify(r.reason).slice(0, 300)}`) });
+    const port = http.port;
+    const next = random(42);
+
+    const outcomes: (number | string)[] = [];
+    let sent = 0;
+    const loop = async (l: number): Promise<void> => {
+      for (let i = 0; i < REQUESTS_PER_LOOP; i++) {
+        sent++;
+        const n = (l + i) % SERVERS;
+        outcomes.push(await request(port, `/echo/${n}`, { timeoutMs: 30_000 }).then((r) => r.status, (e: Error) => `error: ${e.message}`));
+      }
+    };
+    const chaos = async (): Promise<number> => {
+      let kills = 0;
+      while (outcomes.length < (LOOPS * REQUESTS_PER_LOOP) / 2) {
+        const name = `echo-${Math.floor(next() * SERVERS)}`;
+        const pid = rt.whereis(name);
+        if (pid !== undefined) {
+          rt.kill(pid);
+          kills++;
+        }
+        await new Promise((r) => setTimeout(r, 20 + next() * 30));
+      }
+      return kills;
+    };
+    const [kills] = await Promise.all([chaos(), ...Array.from({ length: LOOPS }, (_, l) => loop(l))]);
+
+    // Every request one outcome, each a status: no error, no timeout.
+    expect(outcomes).toHaveLength(sent);
+    expect(outcomes.filter((o) => typeof o !== 'number')).toEqual([]);
+    // Failures only where the chaos hit: 503 for calls to a killed server.
+    expect(outcomes.filter((o) => o !== 200 && o !== 503), errors.join('\n')).toEqual([]);
+    expect(kills).toBeGreaterThan(0);
+    expect(outcomes.filter((o) => o === 200).length).toBeGreaterThan(0);
+    // The tree is whole again, each server registered and answering.
+    expect(await waitFor(async () => (await app!.whichChildren()).every((c) => c.pid !== undefined && rt.whereis(c.id) === c.pid), 30_000)).toBe(true);
+    for (let n = 0; n < SERVERS; n++) expect((await request(port, `/echo/${n}`)).status).toBe(200);
+    // No handler process outlived its request.
+    expect(await waitFor(async () => (await handlerProcesses(rt, 'CallEcho')).length === 0, 30_000)).toBe(true);
+  }, 180_000);
+});
