@@ -27,6 +27,8 @@ interface LogLine {
 function strand(args: readonly string[]) {
   child = spawn(process.execPath, [BIN, ...args], { env: { ...process.env, PORT: '0' }, stdio: ['ignore', 'pipe', 'pipe'] });
   const lines: LogLine[] = [];
+  let stderr = '';
+  child.stderr!.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
   const waiters: { match: (l: LogLine) => boolean; resolve: (l: LogLine) => void }[] = [];
   let rest = '';
   child.stdout!.setEncoding('utf8').on('data', (chunk: string) => {
@@ -43,9 +45,14 @@ function strand(args: readonly string[]) {
   return {
     proc,
     lines,
-    next(match: (l: LogLine) => boolean): Promise<LogLine> {
+    /** The first line `match` accepts; rejects, with every line seen, if none comes within the bound. */
+    next(match: (l: LogLine) => boolean, boundMs = 60_000): Promise<LogLine> {
       const seen = lines.find(match);
-      return seen !== undefined ? Promise.resolve(seen) : new Promise((resolve) => waiters.push({ match, resolve }));
+      if (seen !== undefined) return Promise.resolve(seen);
+      return new Promise((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`not logged within ${boundMs} ms; lines: ${JSON.stringify(lines.map((l) => l.msg))}; stderr: ${stderr.slice(-2000)}`)), boundMs);
+        waiters.push({ match, resolve: (l) => (clearTimeout(timer), resolve(l)) });
+      });
     },
   };
 }
@@ -75,6 +82,7 @@ describe('strand start', () => {
 
     const exited = once(s.proc, 'exit');
     s.proc.kill('SIGTERM');
+    await s.next((l) => l.msg === 'stopped');
     const [code] = await exited;
     expect(code).toBe(0);
     expect(s.lines.map((l) => l.msg)).toEqual(expect.arrayContaining(['stopping', 'stopped']));
