@@ -4,7 +4,8 @@ export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
     // Outcome waits, not speed limits: the demo starts threads on a machine other programs load.
-    testTimeout: 60_000,
-    hookTimeout: 60_000,
+    // The chaos test waits for a thread to be replaced and a leak to reach its limit; a stop waits for both.
+    testTimeout: 180_000,
+    hookTimeout: 180_000,
   },
 });

@@ -27,7 +27,7 @@ beforeAll(async () => {
     }
   }
   expect(base, `the demo did not say where it listens: ${out}`).toBeDefined();
-}, 60_000);
+}, 180_000);
 
 afterAll(async () => {
   if (server.exitCode !== null) return;
