@@ -1,0 +1,4 @@
+export { observe, SAMPLE_INTERVAL_MS, MAX_BODY_BYTES, type ObserveOptions, type Observer } from './observe.js';
+export { ObserverExposedError, ObserverOptionError } from './errors.js';
+export { parsePid } from './pid-text.js';
+export type { ProcessView } from './process-view.js';
