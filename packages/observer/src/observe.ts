@@ -5,6 +5,7 @@ import { timingSafeEqual } from 'node:crypto';
 import Router from 'find-my-way';
 import type { ExitReason, Pid } from '@strand/core';
 import type { Runtime } from '@strand/pool';
+import { RuntimeMetrics, type HttpRequestTiming } from './metrics.js';
 import { ObserverExposedError, ObserverOptionError } from './errors.js';
 import { parsePid } from './pid-text.js';
 import { SORT_KEYS, sortViews, viewOf, type SortKey } from './process-view.js';
@@ -29,6 +30,8 @@ export interface ObserveOptions {
 export interface Observer {
   readonly url: string;
   readonly port: number;
+  /** Feeds `strand_http_request_duration_seconds`: call it once per finished request. */
+  recordHttpRequest(timing: HttpRequestTiming): void;
   close(): Promise<void>;
 }
 
@@ -52,7 +55,17 @@ export async function observe(rt: Runtime, options: ObserveOptions): Promise<Obs
   if (!LOOPBACK.has(host) && token === undefined) throw new ObserverExposedError(host);
 
   const streams = new Set<ServerResponse>();
+  const metrics = new RuntimeMetrics(rt);
   const router = routes(rt, streams);
+  router.on('GET', '/metrics', (_req, res) => {
+    metrics.registry.metrics().then(
+      (text) => {
+        res.writeHead(200, { 'content-type': metrics.registry.contentType });
+        res.end(text);
+      },
+      (error: unknown) => send(res, 500, { error: String(error) }),
+    );
+  });
   const server: Server = createServer((req, res) => {
     if (token !== undefined && !authorised(req, token)) {
       send(res, 401, { error: 'missing or wrong bearer token' });
@@ -69,6 +82,7 @@ export async function observe(rt: Runtime, options: ObserveOptions): Promise<Obs
   return {
     url: `http://${shown}:${bound}`,
     port: bound,
+    recordHttpRequest: (timing) => metrics.recordHttpRequest(timing),
     close: () =>
       new Promise<void>((resolve) => {
         for (const stream of streams) stream.end();
