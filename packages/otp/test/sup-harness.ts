@@ -57,19 +57,6 @@ export class SupWorld {
     return got.message.reason;
   }
 
-  /**
-   * Waits until the Recorder's monitor is on each of `pids`. A child that
-   * has reported its start may still wait for the Recorder's answer, and the
-   * monitor travels from the Recorder's thread while a kill the test sends
-   * travels from another: not ordered, so a kill could reach the child first
-   * (and the monitor then see `noproc`).
-   */
-  async watched(pids: readonly Pid[]): Promise<void> {
-    for (const pid of pids) {
-      while (((await this.node.processInfo(pid))?.monitoredBy.length ?? 0) === 0) await new Promise((r) => setTimeout(r, 5));
-    }
-  }
-
   /** How child `pid` ended, as the Recorder's monitor (set before the child went past its start) saw it. */
   async exitOf(pid: Pid): Promise<ExitReason> {
     const m = await expectMessage<{ reason: ExitReason }>(this.inbox, has({ tag: 'exit', pid }));
