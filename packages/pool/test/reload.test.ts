@@ -57,23 +57,30 @@ async function retired(generation: number): Promise<void> {
   while ((await generations()).includes(generation)) await new Promise((r) => setTimeout(r, 50));
 }
 
+/** A runtime on version v1 of the module, with one process of it running (and answering 'v1'). */
+async function startOnV1(): Promise<{ runtime: Runtime; Version: Actor<[]>; inbox: Inbox; old: Pid }> {
+  writeVersion('v1');
+  rt = await Strand.start({ schedulers: 2 });
+  const runtime = rt;
+  const { Version } = (await import(pathToFileURL(file).href)) as { Version: Actor<[]> };
+  const inbox = runtime.inbox();
+  const old = runtime.spawn(Version);
+  expect((await ask(inbox, { to: inbox.pid }, old)).version).toBe('v1');
+  return { runtime, Version, inbox, old };
+}
+
 describe('reload', () => {
   it('new processes run the new code, running ones keep the old, and the two generations talk', async () => {
-    writeVersion('v1');
-    rt = await Strand.start({ schedulers: 2 });
-    const { Version } = (await import(pathToFileURL(file).href)) as { Version: Actor<[]> };
-    const inbox = rt.inbox();
-    const old = rt.spawn(Version);
-    expect((await ask(inbox, { to: inbox.pid }, old)).version).toBe('v1');
+    const { runtime, Version, inbox, old } = await startOnV1();
 
     writeVersion('v2');
-    const report = await rt.reload();
+    const report = await runtime.reload();
     expect(report.generation).toBe(1);
     expect(report.draining).toEqual([1, 2]);
     expect(report.schedulers.some((i) => i === 1 || i === 2)).toBe(false);
     expect(await generations()).toEqual([0, 0, 1, 1]);
 
-    const fresh = rt.spawn(Version);
+    const fresh = runtime.spawn(Version);
     expect(report.schedulers).toContain(ownerOf(fresh));
     expect((await ask(inbox, { to: inbox.pid }, fresh)).version).toBe('v2');
     // The old process still runs the old code.
@@ -86,22 +93,17 @@ describe('reload', () => {
     expect(child.version).toBe('v2');
     expect(report.schedulers).toContain(ownerOf(child.pid));
     // spawnOn counts in the current generation.
-    expect(report.schedulers).toContain(ownerOf(rt.spawnOn(1, Version)));
+    expect(report.schedulers).toContain(ownerOf(runtime.spawnOn(1, Version)));
   });
 
   it('an old thread retires once its last process ends; its dead pids answer noproc, and its index is reused with fresh pids', async () => {
-    writeVersion('v1');
-    rt = await Strand.start({ schedulers: 2 });
-    const { Version } = (await import(pathToFileURL(file).href)) as { Version: Actor<[]> };
-    const inbox = rt.inbox();
-    const old = rt.spawn(Version);
-    expect((await ask(inbox, { to: inbox.pid }, old)).version).toBe('v1');
+    const { runtime, Version, inbox, old } = await startOnV1();
     writeVersion('v2');
-    await rt.reload();
+    await runtime.reload();
     // Only the old process keeps its generation alive.
     expect(await generations()).toContain(0);
     const down = inbox.monitor(old);
-    rt.send(old, 'stop');
+    runtime.send(old, 'stop');
     expect(await inbox.receive({ type: 'DOWN', ref: down }, 20_000)).toMatchObject({ reason: 'normal' });
     await retired(0);
     expect(await generations()).toEqual([1, 1]);
@@ -109,18 +111,18 @@ describe('reload', () => {
     // The retired thread's pids: the main thread answers for them.
     const late = inbox.monitor(old);
     expect(await inbox.receive({ type: 'DOWN', ref: late }, 20_000)).toMatchObject({ reason: 'noproc' });
-    expect(await rt.awaitExit(old)).toBe('noproc');
-    rt.send(old, { to: inbox.pid });
+    expect(await runtime.awaitExit(old)).toBe('noproc');
+    runtime.send(old, { to: inbox.pid });
     // A message to it is dropped: the only answer that comes is from a live process asked after it.
-    const fresh = rt.spawn(Version);
+    const fresh = runtime.spawn(Version);
     expect((await ask(inbox, { to: inbox.pid }, fresh)).version).toBe('v2');
 
     // A second reload takes the freed indices again; pids made there continue after the old ones.
     writeVersion('v3');
-    const second = await rt.reload();
+    const second = await runtime.reload();
     expect(second.generation).toBe(2);
     expect(second.schedulers).toContain(ownerOf(old));
-    const reused = rt.spawnOn(second.schedulers.indexOf(ownerOf(old)) + 1, Version);
+    const reused = runtime.spawnOn(second.schedulers.indexOf(ownerOf(old)) + 1, Version);
     expect(ownerOf(reused)).toBe(ownerOf(old));
     expect(reused).not.toBe(old);
     if (allocatorOf(reused) === allocatorOf(old)) expect(serialOf(reused)).toBeGreaterThan(serialOf(old));
