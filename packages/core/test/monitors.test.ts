@@ -17,8 +17,21 @@ function agent(): Pid {
   return node.spawn(Agent, inbox.pid);
 }
 
+/**
+ * Has `watcher` monitor `target`, and waits until a live target has the
+ * monitor: it travels from the watcher's thread, and a kill the test sends
+ * next from plain code travels from another, unordered with it (a kill that
+ * arrived first would make the DOWN say `noproc`).
+ */
 async function monitorFrom(watcher: Pid, target: Pid): Promise<Ref> {
-  return (await ask<{ ref: Ref }>(node, inbox, watcher, { op: 'monitor', pid: target })).ref;
+  const held = async (): Promise<number | undefined> => (await node.processInfo(target))?.monitoredBy.filter((p) => p === watcher).length;
+  const before = (await held()) ?? 0;
+  const ref = (await ask<{ ref: Ref }>(node, inbox, watcher, { op: 'monitor', pid: target })).ref;
+  for (;;) {
+    const now = await held();
+    if (now === undefined || now > before) return ref;
+    await new Promise((r) => setTimeout(r, 5));
+  }
 }
 
 async function nextMessage(pid: Pid): Promise<unknown> {
