@@ -438,6 +438,8 @@ export class Runtime {
       if (this.stopping !== undefined || this.replacing.has(thread.index)) return;
       if ((await thread.control.stats()).processes > 0) continue;
       if ((await thread.control.stats()).processes > 0) continue;
+      // A stop that began meanwhile takes the threads down itself: a retirement now would race it.
+      if (this.stopping !== undefined) return;
       this.draining.delete(thread);
       // Counted with replacements: a stop waits for it.
       const retirement = this.retire(thread);
@@ -739,6 +741,8 @@ export class Runtime {
   private async shutdown(): Promise<void> {
     clearInterval(this.watchdog);
     clearInterval(this.drainTimer);
+    // A drain round under way may be retiring a thread (closing its ports): let it finish first.
+    await this.drainRound?.catch(() => undefined);
     await this.reloading?.catch(() => undefined);
     this.meter.stop();
     // A replacement under way finishes first (it gives up early once stopping is set).
