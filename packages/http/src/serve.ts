@@ -6,7 +6,9 @@
  *
  * How each request is settled is the gateway's contract (gateway.ts); this
  * module adds what a server of its own needs: the listener, Node's slow
- * client timeouts (408), and a graceful stop.
+ * client timeouts (408), a graceful stop, and `streams`: paths answered on
+ * the main thread by a plain Node listener, for responses that never end
+ * (server-sent events), which a handler's single response value cannot carry.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -22,12 +24,20 @@ export const DEFAULT_HEADERS_TIMEOUT_MS = 10_000;
 /** Time a client has to send a whole request (ms). */
 export const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
 
+/**
+ * Answers a stream path on the main thread, as `node:http` would: it writes
+ * to `res` for as long as it likes and cleans up on `res`'s `'close'`.
+ */
+export type StreamListener = (req: IncomingMessage, res: ServerResponse) => void;
+
 export interface ServeOptions extends GatewayOptions {
   readonly runtime: Runtime;
   /** Runs every request; give this or `routes`. */
   readonly handler?: Handler;
   /** Runs each request by method and path; give this or `handler`. */
   readonly routes?: Router;
+  /** Exact paths (any method, any query) answered by a listener on the main thread instead of a process. */
+  readonly streams?: Readonly<Record<string, StreamListener>>;
   /** Default 0: a free port (read it from `server.port`). */
   readonly port?: number;
   /** Default `127.0.0.1`. */
@@ -50,6 +60,7 @@ export class HttpServer {
   /** Starts listening; resolves once the port is bound. */
   static async start(options: ServeOptions): Promise<HttpServer> {
     const dispatch = dispatcher(options);
+    const streams = streamsOf(options.streams);
     const headersTimeout = options.headersTimeoutMs ?? DEFAULT_HEADERS_TIMEOUT_MS;
     const requestTimeout = options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
     const server = createServer({
@@ -61,6 +72,11 @@ export class HttpServer {
     const gateway = new Gateway(options.runtime, options);
     const bodyLimit = options.bodyLimitBytes ?? DEFAULT_BODY_LIMIT_BYTES;
     server.on('request', (req: IncomingMessage, res: ServerResponse) => {
+      const stream = streams.get((req.url ?? '').split('?', 1)[0]!);
+      if (stream !== undefined) {
+        stream(req, res);
+        return;
+      }
       readNodeRequest(gateway, req, res, bodyLimit, (read) => dispatch(gateway, read));
     });
     await new Promise<void>((resolve, reject) => {
@@ -87,7 +103,7 @@ export class HttpServer {
   /**
    * Stops accepting connections, lets in-flight requests finish for up to
    * `timeoutMs`, then kills their handlers (answered 503) and closes every
-   * connection.
+   * connection (open streams included).
    */
   stop(timeoutMs = 5_000): Promise<void> {
     this.stopping ??= (async () => {
@@ -104,6 +120,17 @@ export class HttpServer {
 /** Starts an HTTP server whose requests are handled by processes of `runtime`. */
 export function serve(options: ServeOptions): Promise<HttpServer> {
   return HttpServer.start(options);
+}
+
+/** The stream listeners by path. Throws for a path that is not a path or a listener that is not a function. */
+function streamsOf(streams: ServeOptions['streams']): Map<string, StreamListener> {
+  if (streams === undefined) return new Map();
+  if (typeof streams !== 'object' || streams === null) throw new InvalidOptionError('streams', streams, 'an object of path → listener');
+  for (const [path, listener] of Object.entries(streams)) {
+    if (!path.startsWith('/') || path.includes('?')) throw new InvalidOptionError('streams', path, "paths starting with '/', without a query");
+    if (typeof listener !== 'function') throw new InvalidOptionError(`streams['${path}']`, listener, 'a function (req, res) => void');
+  }
+  return new Map(Object.entries(streams));
 }
 
 type Dispatch = (gateway: Gateway, read: ReadRequest) => void;
