@@ -33,16 +33,21 @@
  *
  * API (inside processes; from plain code, `callFrom` with a
  * `DynamicSupervisorRequests` request, then `unwrap`): `startDynamicChild`,
- * `terminateDynamicChild`, `whichDynamicChildren`, `countDynamicChildren`.
+ * `terminateDynamicChild`, `whichDynamicChildren`, `countDynamicChildren`,
+ * and `SupervisorRequests.flags()` answered as by a Supervisor (strategy
+ * `'one_for_one'`). Each restart is reported as a Supervisor's are
+ * (restart-report.ts), with a null child id.
  */
-import { type Actor, type Effect, type Pid, actor, formatExitReason, formatPid, isExitMessage, self, send, trapExit } from '@strand/core';
+import { type Actor, type Effect, type ExitReason, type Pid, actor, formatExitReason, formatPid, isExitMessage, self, send, trapExit } from '@strand/core';
 import type { From } from './call.js';
 import type { ChildPolicy, ChildStart, ChildType, RestartType, Shutdown, WireStart } from './child.js';
 import { RestartIntensity, launch, policyOf, shouldRestart, stopChildren, wireStart } from './child.js';
 import { type CallResult, type NoReplyResult, type ServerCallbacks, serve } from './server.js';
 import type { Behaviour, StartInfo } from './start.js';
 import { type Answer, SupervisorError, request } from './supervisor-api.js';
-import type { ChildCounts } from './supervisor.js';
+import type { ChildCounts, ResolvedFlags } from './supervisor.js';
+import { reportRestart } from './restart-report.js';
+import { rememberSupervisor } from './supervisor-kinds.js';
 
 /** Default restart intensity: at most this many restarts in `DEFAULT_DYNAMIC_PERIOD_MS` (Elixir's defaults). */
 export const DEFAULT_DYNAMIC_INTENSITY = 3;
@@ -79,8 +84,9 @@ export function dynamicSupervisor<A extends readonly unknown[] = []>(
   init?: (...args: A) => DynamicSupervisorFlags,
 ): DynamicSupervisorDef<A> {
   const body = function* (info: StartInfo, ...args: A): Generator<unknown, void, unknown> {
-    yield* serve(dynamicCallbacks(() => init?.(...args) ?? {}), info, []);
+    yield* serve(dynamicCallbacks(name, () => init?.(...args) ?? {}), info, []);
   };
+  rememberSupervisor(module, name, 'dynamic');
   return Object.freeze({ behaviour: 'supervisor' as const, actor: actor(module, name, body) as Actor<readonly [StartInfo, ...A]> });
 }
 
@@ -89,6 +95,7 @@ export function dynamicSupervisor<A extends readonly unknown[] = []>(
 type Request =
   | { readonly op: 'which' }
   | { readonly op: 'count' }
+  | { readonly op: 'flags' }
   | { readonly op: 'start'; readonly spec: WireSpec }
   | { readonly op: 'terminate'; readonly pid: Pid };
 
@@ -139,7 +146,7 @@ interface State {
   readonly children: Map<Pid, Child>;
 }
 
-function dynamicCallbacks(init: () => DynamicSupervisorFlags): ServerCallbacks<readonly unknown[], State> {
+function dynamicCallbacks(name: string, init: () => DynamicSupervisorFlags): ServerCallbacks<readonly unknown[], State> {
   return {
     init() {
       trapExit(true);
@@ -163,6 +170,10 @@ function dynamicCallbacks(init: () => DynamicSupervisorFlags): ServerCallbacks<r
           const n = state.children.size;
           return { reply: { ok: { specs: n, active: n, supervisors, workers: n - supervisors } }, state };
         }
+        case 'flags': {
+          const flags: ResolvedFlags = { strategy: 'one_for_one', intensity: state.restarts.intensity, period: state.restarts.period };
+          return { reply: { ok: flags }, state };
+        }
         case 'start': {
           if (state.children.size >= state.maxChildren) return { reply: { maxChildren: state.maxChildren }, state };
           const started = yield* launch(r.spec.start);
@@ -183,13 +194,13 @@ function dynamicCallbacks(init: () => DynamicSupervisorFlags): ServerCallbacks<r
     },
 
     *handleInfo(message: unknown, state: State): Generator<unknown, NoReplyResult<State>, unknown> {
-      if (isRetry(message)) return yield* restart(state, message.child);
+      if (isRetry(message)) return yield* restart(name, state, message.child, undefined);
       if (!isExitMessage(message)) return { noreply: state };
       const child = state.children.get(message.from);
       if (child === undefined) return { noreply: state };
       state.children.delete(message.from);
       if (!shouldRestart(child.restart, message.reason)) return { noreply: state };
-      return yield* restart(state, child);
+      return yield* restart(name, state, child, message.reason);
     },
 
     *terminate(_reason: unknown, state: State): Generator<unknown, void, unknown> {
@@ -209,16 +220,19 @@ function isRetry(message: unknown): message is Retry {
 }
 
 /**
- * Starts `child` again if the intensity allows, else stops everything. A
- * start that fails is tried again later, through the mailbox so that calls
- * are answered meanwhile, each try counting towards the intensity
+ * Starts `child` again (after it ended with `ended`, or as a retry) if the
+ * intensity allows, else stops everything. A start that fails is tried
+ * again later, through the mailbox so that calls are answered meanwhile,
+ * each try counting towards the intensity
  * (Elixir's try_again_restart).
  */
-function* restart(state: State, child: Child): Generator<unknown, NoReplyResult<State>, unknown> {
+function* restart(name: string, state: State, child: Child, ended: ExitReason | undefined): Generator<unknown, NoReplyResult<State>, unknown> {
   if (!state.restarts.allow()) {
     yield* stopAll(state);
     return { stop: 'shutdown', state };
   }
+  // One report per end answered with a restart (`ended`); a retry of the same restart is not another.
+  if (ended !== undefined) reportRestart(name, null, ended);
   const started = yield* launch(child.start);
   if ('error' in started) {
     const retry: Retry = { type: '$restart', child };

@@ -32,6 +32,7 @@ export {
   supervisor,
   whichChildren,
   countChildren,
+  supervisorFlags,
   startChild,
   terminateChild,
   restartChild,
@@ -42,12 +43,15 @@ export {
   type ChildCounts,
   type ChildInfo,
   type ChildSpec,
+  type ResolvedFlags,
   type Strategy,
   type SupervisorDef,
   type SupervisorFlags,
   type SupervisorInit,
 } from './supervisor.js';
 export { SupervisorError, MaxChildrenError, unwrap } from './supervisor-api.js';
+export { RESTART_REPORTS_NAME, isRestartReport, type RestartReport } from './restart-report.js';
+export { supervisorKindOf, type SupervisorKind } from './supervisor-kinds.js';
 export { DEFAULT_WORKER_SHUTDOWN_MS, type ChildStart, type ChildType, type RestartType, type Shutdown } from './child.js';
 export {
   dynamicSupervisor,

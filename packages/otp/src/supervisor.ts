@@ -37,7 +37,11 @@
  * Children start in order and stop in reverse order, one at a time.
  *
  * API (inside processes; from plain code through `callFrom`): `whichChildren`,
- * `countChildren`, `startChild`, `terminateChild`, `restartChild`, `deleteChild`.
+ * `countChildren`, `supervisorFlags`, `startChild`, `terminateChild`,
+ * `restartChild`, `deleteChild`.
+ *
+ * Each restart of a child that ended is reported to the process registered
+ * as `RESTART_REPORTS_NAME`, if any (restart-report.ts).
  */
 import { type Actor, type Effect, type ExitReason, type Pid, actor, isExitMessage, self, send, trapExit } from '@strand/core';
 import type { From } from './call.js';
@@ -58,6 +62,8 @@ import {
 import { type CallResult, type InitResult, type NoReplyResult, type ServerCallbacks, serve } from './server.js';
 import type { Behaviour, StartInfo } from './start.js';
 import { type Answer, SupervisorError, request } from './supervisor-api.js';
+import { reportRestart } from './restart-report.js';
+import { rememberSupervisor } from './supervisor-kinds.js';
 
 export { SupervisorError, unwrap } from './supervisor-api.js';
 
@@ -94,6 +100,13 @@ export interface ChildInfo {
   readonly restart: RestartType;
 }
 
+/** A running supervisor's flags, defaults filled in (`supervisorFlags`). */
+export interface ResolvedFlags {
+  readonly strategy: Strategy;
+  readonly intensity: number;
+  readonly period: number;
+}
+
 export interface ChildCounts {
   readonly specs: number;
   readonly active: number;
@@ -115,8 +128,9 @@ export function supervisor<A extends readonly unknown[]>(
   init: (...args: A) => SupervisorInit,
 ): SupervisorDef<A> {
   const body = function* (info: StartInfo, ...args: A): Generator<unknown, void, unknown> {
-    yield* serve(supervisorCallbacks(() => init(...args)), info, []);
+    yield* serve(supervisorCallbacks(name, () => init(...args)), info, []);
   };
+  rememberSupervisor(module, name, 'supervisor');
   return Object.freeze({ behaviour: 'supervisor' as const, actor: actor(module, name, body) as Actor<readonly [StartInfo, ...A]> });
 }
 
@@ -125,6 +139,7 @@ export function supervisor<A extends readonly unknown[]>(
 type Request =
   | { readonly op: 'which' }
   | { readonly op: 'count' }
+  | { readonly op: 'flags' }
   | { readonly op: 'start'; readonly spec: WireSpec }
   | { readonly op: 'terminate'; readonly id: string }
   | { readonly op: 'restart'; readonly id: string }
@@ -136,6 +151,11 @@ export function whichChildren(sup: Pid | string): Effect<ChildInfo[]> {
 
 export function countChildren(sup: Pid | string): Effect<ChildCounts> {
   return request(sup, { op: 'count' });
+}
+
+/** The supervisor's strategy, intensity and period. */
+export function supervisorFlags(sup: Pid | string): Effect<ResolvedFlags> {
+  return request(sup, { op: 'flags' });
 }
 
 /** Adds a child spec and starts it; returns its pid (undefined if its init said `'ignore'`). */
@@ -162,6 +182,7 @@ export function deleteChild(sup: Pid | string, id: string): Effect<void> {
 export const SupervisorRequests = {
   which: (): Request => ({ op: 'which' }),
   count: (): Request => ({ op: 'count' }),
+  flags: (): Request => ({ op: 'flags' }),
   start: (spec: ChildSpec): Request => ({ op: 'start', spec: toWire(spec) }),
   terminate: (id: string): Request => ({ op: 'terminate', id }),
   restart: (id: string): Request => ({ op: 'restart', id }),
@@ -196,7 +217,7 @@ interface State {
   readonly children: Child[];
 }
 
-function supervisorCallbacks(init: () => SupervisorInit): ServerCallbacks<readonly unknown[], State> {
+function supervisorCallbacks(name: string, init: () => SupervisorInit): ServerCallbacks<readonly unknown[], State> {
   return {
     *init(): Generator<unknown, InitResult<State>, unknown> {
       trapExit(true);
@@ -233,6 +254,10 @@ function supervisorCallbacks(init: () => SupervisorInit): ServerCallbacks<readon
           const active = state.children.filter((c) => c.pid !== undefined).length;
           const supervisors = state.children.filter((c) => c.type === 'supervisor').length;
           return { reply: { ok: { specs: state.children.length, active, supervisors, workers: state.children.length - supervisors } }, state };
+        }
+        case 'flags': {
+          const flags: ResolvedFlags = { strategy: state.strategy, intensity: state.restarts.intensity, period: state.restarts.period };
+          return { reply: { ok: flags }, state };
         }
         case 'start': {
           if (state.children.some((c) => c.spec.id === r.spec.id)) {
@@ -292,6 +317,8 @@ function supervisorCallbacks(init: () => SupervisorInit): ServerCallbacks<readon
         yield* stopAll(state.children);
         return { stop: 'shutdown', state };
       }
+      // One report per end answered with a restart; a retry of the same restart is not another.
+      if (isExitMessage(message)) reportRestart(name, child.spec.id, message.reason);
       const failed = yield* restartAfter(state, child);
       if (failed !== undefined) {
         // As OTP: a restart that fails is tried again through the mailbox, each try counting

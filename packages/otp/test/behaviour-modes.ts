@@ -30,6 +30,7 @@ export interface Node extends CallHost {
   send(dest: Pid | string, message: unknown): void;
   exit(pid: Pid, reason: ExitReasonInput): void;
   whereis(name: string): Pid | undefined;
+  register(name: string, pid: Pid): void;
   inbox(): Inbox;
   awaitExit(pid: Pid): Promise<ExitReason>;
   processInfo(pid: Pid): Promise<ProcessInfo | undefined>;
@@ -56,6 +57,7 @@ export const MODES: readonly Mode[] = [
         send: (dest, message) => s.send(dest, message),
         exit: (pid, reason) => s.exit(pid, reason),
         whereis: (name) => s.whereis(name),
+        register: (name, pid) => s.register(name, pid),
         inbox: () => s.inbox(),
         awaitExit: (pid) => s.awaitExit(pid),
         processInfo: async (pid) => s.processInfo(pid),
@@ -75,6 +77,7 @@ export const MODES: readonly Mode[] = [
         send: (dest, message) => rt.send(dest, message),
         exit: (pid, reason) => rt.exit(pid, reason),
         whereis: (name) => rt.whereis(name),
+        register: (name, pid) => rt.register(name, pid),
         inbox: () => rt.inbox(),
         awaitExit: (pid) => rt.awaitExit(pid),
         processInfo: (pid) => rt.processInfo(pid),
