@@ -61,15 +61,13 @@ export { receive, sleep, TIMEOUT, type Effect, type Matcher, type Pattern, type 
 export type { MatcherOf, Narrowed, PatternOf } from './pattern.js';
 export type { Self } from './self.js';
 export { isRef, makeRef, type Ref } from './ref.js';
+export { OUTSIDE, Scheduler, type SchedulerStats } from './scheduler/scheduler.js';
 export {
-  OUTSIDE,
   REDUCTIONS_PER_SLICE,
   SLICE_TIME_LIMIT_MS,
-  Scheduler,
   TURN_TIME_LIMIT_MS,
   type CrashReport,
-  type ProcessInfo,
   type SchedulerOptions,
-  type SchedulerStats,
-} from './scheduler.js';
+} from './scheduler/options.js';
+export type { ProcessInfo } from './process-info.js';
 export { isDownMessage, isExitMessage, type DownMessage, type ExitMessage } from './system-messages.js';

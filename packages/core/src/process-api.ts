@@ -11,8 +11,10 @@ import { caller } from './context.js';
 import { InvalidExitReasonError } from './errors.js';
 import { type ExitReasonInput, ProcessExit, toExitReason } from './exit-reason.js';
 import type { Pid } from './pid.js';
+import type { ProcessInfo } from './process-info.js';
+import { receive } from './receive.js';
 import type { Ref } from './ref.js';
-import type { ProcessInfo } from './scheduler.js';
+import type { Self } from './self.js';
 
 /** The calling process's pid. */
 export function self(): Pid {
@@ -160,3 +162,9 @@ export function sendAfter<M = unknown>(ms: number, dest: Pid<M> | string, messag
 export function cancelTimer(ref: Ref): boolean {
   return caller('cancelTimer').scheduler.cancelTimer(ref);
 }
+
+/** The `this` of every process body (see `Self`). */
+export const SELF: Self<unknown> = Object.freeze({
+  self,
+  receive: receive as Self<unknown>['receive'],
+});

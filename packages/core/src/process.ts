@@ -1,16 +1,20 @@
 /**
- * The scheduler's record of one process. Internal: user code sees only pids.
+ * The scheduler's record of one process, and what a process may ask of its
+ * scheduler (`ProcessHost`). Internal: user code sees only pids.
  *
  * Fields are declared up front and optional parts (mailbox, links, monitors)
  * start as null, so an idle process costs a few hundred bytes.
+ *
+ * This module names its scheduler only by the `ProcessHost` interface, so
+ * that the process API can reach the scheduler without importing it.
  */
-import type { Actor } from './actor.js';
-import type { ExitReason } from './exit-reason.js';
+import type { Actor, ActorRef } from './actor.js';
+import type { ExitReason, ExitReasonInput } from './exit-reason.js';
 import type { Mailbox } from './mailbox.js';
+import type { Predicate } from './pattern.js';
 import type { Pid } from './pid.js';
-import type { PendingReceive } from './receive.js';
+import type { ProcessInfo } from './process-info.js';
 import type { Ref } from './ref.js';
-import type { Scheduler } from './scheduler.js';
 import type { Timer } from './timer-queue.js';
 
 /** In the run queue, waiting for its turn. */
@@ -26,10 +30,40 @@ export const EXITED = 4;
 
 export type ProcessStatus = typeof RUNNABLE | typeof RUNNING | typeof WAITING | typeof EXITING | typeof EXITED;
 
+/** A receive in progress (receive.ts's `PendingReceive`), as the scheduler sees it. */
+export interface ReceiveState {
+  /** Undefined: any message. */
+  readonly match: Predicate | undefined;
+  /** In ms; Infinity waits forever. */
+  readonly timeout: number;
+  /** Messages already looked at and left in the mailbox. */
+  scanned: number;
+  /** The timeout fired; the receive returns TIMEOUT unless a message matches first. */
+  timedOut: boolean;
+  timer: Timer<TimerPayload> | null;
+}
 
 export type TimerPayload =
-  | { readonly kind: 'receive'; readonly process: Process; readonly receive: PendingReceive }
+  | { readonly kind: 'receive'; readonly process: Process; readonly receive: ReceiveState }
   | { readonly kind: 'send'; readonly ref: Ref; readonly dest: Pid | string; readonly message: unknown };
+
+/** What the process API (process-api.ts) asks of the scheduler a process runs on. */
+export interface ProcessHost {
+  create(actor: Actor<readonly unknown[]> | ActorRef, args: readonly unknown[], parent?: Process, link?: boolean): Pid;
+  sendFrom(dest: Pid | string, message: unknown): void;
+  exitFrom(from: Pid, pid: Pid, reason: ExitReasonInput): void;
+  link(p: Process, pid: Pid): void;
+  unlink(p: Process, pid: Pid): void;
+  monitor(p: Process, pid: Pid): Ref;
+  demonitor(p: Process, ref: Ref, flush: boolean): boolean;
+  abandon(p: Process, ref: Ref): void;
+  registerName(name: string, pid: Pid): void;
+  unregisterName(name: string): void;
+  whereis(name: string): Pid | undefined;
+  processInfo(pid: Pid): ProcessInfo | undefined;
+  sendAfter(ms: number, dest: Pid | string, message: unknown): Ref;
+  cancelTimer(ref: Ref): boolean;
+}
 
 export class Process {
   status: ProcessStatus = RUNNABLE;
@@ -38,7 +72,7 @@ export class Process {
   mailbox: Mailbox | null = null;
 
   /** The receive the process is in, if any: what it waits for and since when. */
-  receive: PendingReceive | null = null;
+  receive: ReceiveState | null = null;
 
   /** The value the next `generator.next()` passes in. */
   resume: unknown = undefined;
@@ -76,7 +110,7 @@ export class Process {
   constructor(
     readonly pid: Pid,
     readonly actor: Actor<readonly unknown[]>,
-    readonly scheduler: Scheduler,
+    readonly scheduler: ProcessHost,
     /** The process that spawned it; `OUTSIDE` (0) for plain code. */
     readonly parent: Pid,
     clockEvery: number,

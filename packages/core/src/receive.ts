@@ -17,24 +17,14 @@
  * ```
  */
 import { caller } from './context.js';
+import { type Effect, RECEIVE, TIMEOUT, type Timeout } from './effect.js';
 import { InvalidTimeoutError } from './errors.js';
 import { type Matcher, type Pattern, type Predicate, toPredicate } from './pattern.js';
-import type { Process, TimerPayload } from './process.js';
+import type { Process, ReceiveState, TimerPayload } from './process.js';
 import type { Timer } from './timer-queue.js';
 
-/** What `receive` returns when its timeout passed with no matching message. */
-export const TIMEOUT: unique symbol = Symbol('strand.timeout');
-export type Timeout = typeof TIMEOUT;
-
-/** What a pending receive yields to the scheduler; its parameters are on `process.receive`. */
-export const RECEIVE: unique symbol = Symbol('strand.receive');
-
+export { type Effect, RECEIVE, TIMEOUT, type Timeout } from './effect.js';
 export type { Matcher, Pattern } from './pattern.js';
-
-/** A blocking operation, run with `yield*`; its result is the value of the `yield*` expression. */
-export interface Effect<T> {
-  [Symbol.iterator](): Iterator<typeof RECEIVE, T, unknown>;
-}
 
 /** A matcher that no message satisfies: `sleep` waits on it, and messages do not wake it. */
 export const MATCH_NOTHING: Predicate = () => false;
@@ -48,7 +38,7 @@ const FIRST_STEP: IteratorYieldResult<typeof RECEIVE> = Object.freeze({ value: R
  * a process blocked in receive keeps it alive: at a million idle processes
  * the difference is tens of megabytes.
  */
-export class PendingReceive implements Iterator<typeof RECEIVE, unknown, unknown> {
+export class PendingReceive implements Iterator<typeof RECEIVE, unknown, unknown>, ReceiveState {
   /** Messages already looked at and left in the mailbox. */
   scanned = 0;
   /** The timeout fired; the receive returns TIMEOUT unless a message matches first. */

@@ -23,12 +23,12 @@
  * result narrowed by it; `this.self()` is `self()` typed `Pid<M>`. Messages
  * the runtime sends (a monitor's `DownMessage`, a trapped `ExitMessage`)
  * are part of `M` when the process asks for them. The runtime calls every
- * body with the same `this` object, so typing costs nothing at run time.
+ * body with the same `this` object (`SELF`, in process-api.ts), so typing
+ * costs nothing at run time.
  */
-import type { Pid } from './pid.js';
+import type { Effect, Timeout } from './effect.js';
 import type { MatcherOf, Narrowed } from './pattern.js';
-import { self } from './process-api.js';
-import { type Effect, type Timeout, receive } from './receive.js';
+import type { Pid } from './pid.js';
 
 export interface Self<M> {
   /** The calling process's pid. */
@@ -39,9 +39,3 @@ export interface Self<M> {
   /** As above, or `TIMEOUT` once `timeoutMs` passed with no match. */
   receive<const X extends MatcherOf<M> | undefined>(matcher: X, timeoutMs: number): Effect<Narrowed<M, X> | Timeout>;
 }
-
-/** The `this` of every process body. */
-export const SELF: Self<unknown> = Object.freeze({
-  self,
-  receive: receive as Self<unknown>['receive'],
-});

@@ -1,0 +1,430 @@
+/**
+ * Scheduler: runs processes on this thread, preemptively.
+ *
+ * This module is the scheduler's face: the API for plain code (`spawn`,
+ * `send`, `exit`, names, `awaitExit`, `stop`…), the `ProcessHost` the
+ * process API calls, spawning, and the wiring of the parts, one concept each:
+ *
+ * | part | module | what it owns |
+ * |---|---|---|
+ * | options | options.ts | defaults, validation |
+ * | spawning | spawning.ts | pids, placement, creating a process |
+ * | run loop | run-loop.ts | the run queue and its policy, turns, the status board, the heap limit |
+ * | slice | slice.ts | one slice of one process: budget, clock reads, CPU accounting, receive matching |
+ * | signals | signals.ts | mailboxes, links, monitors, exit signals, ending a process |
+ * | routing | routing.ts | envelopes to other schedulers, unborn pids, lost schedulers |
+ * | timers | timers.ts | receive timeouts, `sendAfter`, the wake-up timer |
+ *
+ * `processInfo` views are built in process-view.ts.
+ *
+ * Data flows one way: plain code and processes call this module; it hands
+ * envelopes to routing, which applies them through signals or forwards them
+ * to the router (another thread); the run loop runs slices, which end in
+ * signals (exits) or the timers (receive timeouts).
+ *
+ * Two ways to drive it: `'event-loop'` (the default) runs turns by itself;
+ * `'manual'` runs nothing until `step()` is called, for deterministic tests
+ * with a `ManualClock`.
+ */
+import type { Actor, ActorRef } from '../actor.js';
+import { assertCloneable } from '../cloneable.js';
+import type { Clock } from '../clock.js';
+import { InvalidNameError, InvalidOptionError, InvalidPidError, NoProcError, NotRegisteredError, StoppedError } from '../errors.js';
+import type { ExitReason, ExitReasonInput } from '../exit-reason.js';
+import { Inbox, InboxRelay } from '../inbox.js';
+import { type Pid, formatPid, isPid, ownerOf } from '../pid.js';
+import { EXITED, EXITING, type Process, type ProcessHost, RUNNING } from '../process.js';
+import type { ProcessInfo } from '../process-info.js';
+import { TIMEOUT, checkTimeout } from '../receive.js';
+import type { Ref } from '../ref.js';
+import type { NameRegistry } from '../registry.js';
+import type { Batch } from '../signal.js';
+import type { DownMessage } from '../system-messages.js';
+import { type SchedulerOptions, readOptions } from './options.js';
+import { viewOf, viewOfLoading } from './process-view.js';
+import { Routing } from './routing.js';
+import { RunLoop } from './run-loop.js';
+import { Signals } from './signals.js';
+import { SliceRunner } from './slice.js';
+import { OUTSIDE, Spawning } from './spawning.js';
+import { Timers } from './timers.js';
+
+export { OUTSIDE } from './spawning.js';
+
+export interface SchedulerStats {
+  readonly processes: number;
+  readonly runQueue: number;
+  readonly reductions: number;
+  readonly timers: number;
+}
+
+export class Scheduler implements ProcessHost {
+  private readonly index: number;
+  private readonly clock: Clock;
+  private readonly manual: boolean;
+  private readonly registry: NameRegistry;
+  /** Added to clock readings to show them as epoch times. */
+  private readonly epochOffset = performance.timeOrigin;
+  private readonly table = new Map<Pid, Process>();
+  private readonly spawning: Spawning;
+  private readonly signals: Signals;
+  private readonly routing: Routing;
+  private readonly timers: Timers;
+  private readonly slices: SliceRunner;
+  private readonly loop: RunLoop;
+  private stopped = false;
+
+  constructor(options: SchedulerOptions = {}) {
+    const settings = readOptions(options);
+    const { clock, manual, index, registry, router, board } = settings;
+    this.index = index;
+    this.clock = clock;
+    this.manual = manual;
+    this.registry = registry;
+    const table = this.table;
+    const makeRunnable = (p: Process): void => this.loop.makeRunnable(p);
+    this.signals = new Signals({
+      table,
+      registry,
+      mailboxLimit: settings.mailboxLimit,
+      keepRecentExits: router !== undefined,
+      onCrash: settings.onCrash,
+      route: (envelope) => this.routing.route(envelope),
+      makeRunnable,
+    });
+    const signals = this.signals;
+    this.routing = new Routing(
+      {
+        index,
+        router,
+        table,
+        signals,
+        createLocal: (pid, actor, args, linkTo, parent) => this.spawning.createLocal(pid, actor, args, linkTo, parent),
+      },
+      settings.deadUpTo,
+    );
+    this.spawning = new Spawning(
+      {
+        index,
+        clock,
+        epochOffset: this.epochOffset,
+        router,
+        placement: settings.placement,
+        board,
+        table,
+        routing: this.routing,
+        processHost: this,
+        makeRunnable,
+      },
+      settings.firstSerial,
+    );
+    this.timers = new Timers({
+      clock,
+      manual,
+      makeRunnable,
+      routeMessage: (to, message) => this.routing.routeMessage(to, message),
+      whereis: (name) => registry.whereis(name),
+      wake: () => this.loop.wake(),
+    });
+    const timers = this.timers;
+    this.slices = new SliceRunner({
+      clock,
+      reductionsPerSlice: settings.reductionsPerSlice,
+      sliceTimeLimit: settings.sliceTimeLimit,
+      makeRunnable,
+      startReceiveTimeout: (p) => timers.startReceiveTimeout(p, p.receive!),
+      beginExit: (p, reason) => signals.beginExit(p, reason),
+      fail: (p, reason) => signals.fail(p, reason),
+    });
+    this.loop = new RunLoop({
+      clock,
+      manual,
+      turnTimeLimit: settings.turnTimeLimit,
+      policy: settings.policy,
+      heapLimitBytes: settings.heapLimitBytes,
+      board,
+      epochOffset: this.epochOffset,
+      table,
+      slices: this.slices,
+      timers,
+      signals,
+      lastSerial: () => this.spawning.lastSerial,
+    });
+  }
+
+  // ─── Public API for plain code ────────────────────────────────────────────
+
+  /** Starts a process running `actor(...args)` and returns its pid. */
+  spawn<A extends readonly unknown[], M = any>(actor: Actor<A, M> | ActorRef, ...args: A): Pid<M> {
+    return this.create(actor as Actor<readonly unknown[]>, args);
+  }
+
+  /** Like `spawn`, on the scheduler with index `owner` rather than where placement would put it. */
+  spawnOn<A extends readonly unknown[], M = any>(owner: number, actor: Actor<A, M>, ...args: A): Pid<M> {
+    return this.create(actor as Actor<readonly unknown[]>, args, undefined, false, owner);
+  }
+
+  /**
+   * Sends `message` to a pid (dropped if it is dead) or a registered name
+   * (throws `NotRegisteredError` if unknown). Throws `UncloneableError` if
+   * the message could not be copied to another thread.
+   */
+  send<M = unknown>(dest: Pid<M> | string, message: NoInfer<M>): void {
+    this.sendFrom(dest, message);
+  }
+
+  /** Sends an exit signal from outside any process (`from` is `OUTSIDE`). */
+  exit(pid: Pid, reason: ExitReasonInput): void {
+    this.signals.exitFrom(OUTSIDE, pid, reason);
+  }
+
+  register(name: string, pid: Pid): void {
+    this.registerName(name, pid);
+  }
+
+  unregister(name: string): void {
+    this.unregisterName(name);
+  }
+
+  whereis(name: string): Pid | undefined {
+    return this.registry.whereis(checkName(name));
+  }
+
+  /** Everything the observer shows of one process; undefined once it is gone. */
+  processInfo(pid: Pid): ProcessInfo | undefined {
+    if (!isPid(pid)) throw new InvalidPidError(pid);
+    const p = this.table.get(pid);
+    if (p !== undefined && p.status < EXITED) return viewOf(p, this.registry.nameOf(pid));
+    const spawn = this.routing.loading.get(pid);
+    return spawn === undefined ? undefined : viewOfLoading(spawn, this.routing.held(pid), this.registry.nameOf(pid), this.epochOffset + this.clock.now());
+  }
+
+  /**
+   * A mailbox for plain async code: its pid can be sent to, linked and
+   * monitored like a process's, and `receive` returns a promise.
+   */
+  inbox<M = any>(): Inbox<M> {
+    const inbox: Inbox<M> = new Inbox<M>({
+      send: (pid, message) => this.routing.routeMessage(pid, message),
+      monitor: (pid): Ref => this.signals.monitor(this.table.get(inbox.pid)!, pid),
+      demonitor: (ref) => {
+        const relay = this.table.get(inbox.pid);
+        if (relay !== undefined) this.signals.demonitor(relay, ref, true);
+      },
+      abandon: (ref) => {
+        const relay = this.table.get(inbox.pid);
+        if (relay !== undefined) this.signals.abandon(relay, ref);
+      },
+    });
+    inbox.attach(this.create(InboxRelay as Actor<readonly unknown[]>, [inbox], undefined, false, this.index, true));
+    return inbox;
+  }
+
+  /** Pids of every live process. */
+  processes(): Pid[] {
+    // Those whose module is still loading exist already (see processInfo).
+    return [...this.table.keys(), ...this.routing.loading.keys()];
+  }
+
+  /** Names currently registered. */
+  registered(): string[] {
+    return this.registry.registered();
+  }
+
+  /**
+   * Resolves with the exit reason of `pid` once it ends; `'noproc'` if it is
+   * already gone. Works for a pid on any scheduler (through a monitor).
+   */
+  awaitExit(pid: Pid): Promise<ExitReason> {
+    if (!isPid(pid)) throw new InvalidPidError(pid);
+    const p = this.table.get(pid);
+    if (p !== undefined) return new Promise((resolve) => (p.exitWaiters ??= []).push(resolve));
+    if (ownerOf(pid) === this.index) return Promise.resolve('noproc');
+    const inbox = this.inbox();
+    const ref = this.signals.monitor(this.table.get(inbox.pid)!, pid, true);
+    return inbox.receive({ type: 'DOWN', ref }).then((down) => {
+      inbox.close();
+      // TIMEOUT: this scheduler stopped before the DOWN came; the answer was lost with it.
+      return down === TIMEOUT ? 'noconnection' : (down as DownMessage).reason;
+    });
+  }
+
+  /** Sends `message` to `dest` after `ms` milliseconds; cancel with `cancelTimer`. */
+  sendAfter<M = unknown>(ms: number, dest: Pid<M> | string, message: NoInfer<M>): Ref {
+    this.assertRunning();
+    const delay = checkTimeout(ms);
+    if (!isPid(dest) && (typeof dest !== 'string' || dest.length === 0)) throw new InvalidPidError(dest);
+    assertCloneable(message, 'message');
+    return this.timers.sendAfter(delay, dest, message);
+  }
+
+  /** Cancels a `sendAfter` timer; false if it already fired or was cancelled. */
+  cancelTimer(ref: Ref): boolean {
+    return this.timers.cancel(ref);
+  }
+
+  get stats(): SchedulerStats {
+    return {
+      processes: this.table.size,
+      runQueue: this.loop.length,
+      reductions: this.slices.totalReductions,
+      timers: this.timers.size,
+    };
+  }
+
+  /**
+   * Manual drive only: fires due timers, then runs one slice of the next
+   * runnable process. Returns false when nothing was runnable.
+   */
+  step(): boolean {
+    if (!this.manual) throw new InvalidOptionError('drive', 'event-loop', "'manual' to call step()");
+    return this.loop.step();
+  }
+
+  /** Manual drive only: steps until nothing is runnable or `maxSlices` ran. Returns the slices run. */
+  runUntilIdle(maxSlices = 1_000_000): number {
+    let slices = 0;
+    while (slices < maxSlices && this.step()) slices += 1;
+    return slices;
+  }
+
+  /**
+   * Ends every process with reason `'shutdown'` (trapping does not help: the
+   * scheduler is going away), cancels all timers and takes no more work.
+   * Nothing of the scheduler keeps the Node process alive afterwards.
+   */
+  async stop(): Promise<void> {
+    if (this.stopped) return;
+    this.stopped = true;
+    this.loop.stop();
+    for (const p of [...this.table.values()]) {
+      if (p.status === RUNNING) p.pendingExit ??= 'shutdown';
+      else this.signals.beginExit(p, 'shutdown');
+    }
+    this.timers.stop();
+    this.loop.clear();
+    this.routing.stop();
+  }
+
+  /** The last pid serial this scheduler handed out. */
+  get lastSerial(): number {
+    return this.spawning.lastSerial;
+  }
+
+  /**
+   * Takes a batch of envelopes that another scheduler sent here, in the
+   * order they were sent. Plain code of the thread calls it when a batch arrives.
+   */
+  accept(batch: Batch): void {
+    this.routing.accept(batch);
+  }
+
+  /** Scheduler `owner` is gone, with every process it had (see routing.ts). */
+  lostScheduler(owner: number, deadUpTo: readonly number[], reasonOf: (pid: Pid) => ExitReason): void {
+    this.routing.lostScheduler(owner, deadUpTo, reasonOf);
+  }
+
+  // ─── ProcessHost: what the process API calls ──────────────────────────────
+
+  /**
+   * @internal Makes a process for `actor(...args)` on the scheduler placement
+   * chooses (or `owner`), linked to `parent` when `link` is set, and returns
+   * its pid at once. On another scheduler the process is created when the
+   * spawn envelope arrives; the link half on this side exists already, and
+   * the envelope carries the other, so the child is linked before it runs.
+   */
+  create(
+    actor: Actor<readonly unknown[]> | ActorRef,
+    args: readonly unknown[],
+    parent?: Process,
+    link = false,
+    owner?: number,
+    trusted = false,
+  ): Pid {
+    this.assertRunning();
+    return this.spawning.create(actor, args, parent, link, owner, trusted);
+  }
+
+  /** @internal Sends a checked message from a process. */
+  sendFrom(dest: Pid | string, message: unknown): void {
+    assertCloneable(message, 'message');
+    this.routing.routeMessage(this.resolve(dest), message);
+  }
+
+  /** @internal */
+  exitFrom(from: Pid, pid: Pid, reason: ExitReasonInput): void {
+    this.signals.exitFrom(from, pid, reason);
+  }
+
+  /** @internal */
+  link(p: Process, pid: Pid): void {
+    this.signals.link(p, pid);
+  }
+
+  /** @internal */
+  unlink(p: Process, pid: Pid): void {
+    this.signals.unlink(p, pid);
+  }
+
+  /** @internal */
+  monitor(p: Process, pid: Pid): Ref {
+    return this.signals.monitor(p, pid);
+  }
+
+  /** @internal */
+  demonitor(p: Process, ref: Ref, flush: boolean): boolean {
+    return this.signals.demonitor(p, ref, flush);
+  }
+
+  /** @internal Drops a message carrying `ref` that is in `p`'s mailbox, and one that arrives later. */
+  abandon(p: Process, ref: Ref): void {
+    this.signals.abandon(p, ref);
+  }
+
+  /**
+   * @internal A pid of this scheduler must be alive to take a name. One of
+   * another scheduler cannot be checked without waiting, so its owner is
+   * told, and releases the name if the process is already gone.
+   */
+  registerName(name: string, pid: Pid): void {
+    checkName(name);
+    if (!isPid(pid)) throw new InvalidPidError(pid);
+    const local = ownerOf(pid) === this.index;
+    if (local) {
+      const p = this.table.get(pid);
+      if (p === undefined || p.status >= EXITING) throw new NoProcError(formatPid(pid));
+    }
+    this.registry.register(name, pid);
+    if (!local) this.routing.route({ kind: 'named', to: pid });
+  }
+
+  /** @internal */
+  unregisterName(name: string): void {
+    this.registry.unregister(checkName(name));
+  }
+
+  // ─── Internals ────────────────────────────────────────────────────────────
+
+  /** The pid `dest` names; throws for a bad pid or an unregistered name. */
+  private resolve(dest: Pid | string): Pid {
+    if (typeof dest === 'number') {
+      if (!isPid(dest)) throw new InvalidPidError(dest);
+      return dest;
+    }
+    if (typeof dest === 'string' && dest.length > 0) {
+      const pid = this.registry.whereis(dest);
+      if (pid === undefined) throw new NotRegisteredError(dest);
+      return pid;
+    }
+    throw new InvalidPidError(dest);
+  }
+
+  private assertRunning(): void {
+    if (this.stopped) throw new StoppedError();
+  }
+}
+
+function checkName(name: unknown): string {
+  if (typeof name !== 'string' || name.length === 0) throw new InvalidNameError(name);
+  return name;
+}
