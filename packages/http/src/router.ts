@@ -42,6 +42,7 @@ export interface RouteOptions {
 }
 
 interface Route {
+  readonly pattern: string;
   readonly handler: Handler;
   readonly retryable: boolean | undefined;
 }
@@ -50,6 +51,8 @@ interface Route {
 export type RouteMatch =
   | {
       readonly found: true;
+      /** The route's path pattern, as declared (`/users/:id`). */
+      readonly pattern: string;
       readonly handler: Handler;
       readonly params: Readonly<Record<string, string>>;
       /** Undefined: as the method says (see `RouteOptions.retryable`). */
@@ -96,7 +99,7 @@ export class Router {
     }
     for (const method of list) {
       try {
-        this.table.on(method, path, () => undefined, { handler, retryable: options.retryable } satisfies Route);
+        this.table.on(method, path, () => undefined, { pattern: path, handler, retryable: options.retryable } satisfies Route);
       } catch (error) {
         throw new InvalidRouteError(`route ${method} ${path}: ${error instanceof Error ? error.message : String(error)}`);
       }
@@ -126,7 +129,7 @@ export class Router {
     const params: Record<string, string> = {};
     for (const [key, value] of Object.entries(found.params)) if (value !== undefined) params[key] = value;
     const route = found.store as Route;
-    return { found: true, handler: route.handler, params, retryable: route.retryable };
+    return { found: true, pattern: route.pattern, handler: route.handler, params, retryable: route.retryable };
   }
 }
 

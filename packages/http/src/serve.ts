@@ -12,12 +12,14 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { performance } from 'node:perf_hooks';
 import { InvalidOptionError, isActor } from '@strand/core';
 import type { Runtime } from '@strand/pool';
 import type { Handler } from './handler.js';
 import { type ErrorReport, Gateway, type GatewayOptions } from './gateway.js';
 import { DEFAULT_BODY_LIMIT_BYTES, type ReadRequest, readNodeRequest } from './node-exchange.js';
 import { Router } from './router.js';
+import { CLIENT_CLOSED_REQUEST } from './fetch-adapter.js';
 
 /** Time a client has to send its headers (ms): Node's default is 60 s, too generous for slow-loris. */
 export const DEFAULT_HEADERS_TIMEOUT_MS = 10_000;
@@ -45,6 +47,25 @@ export interface ServeOptions extends GatewayOptions {
   readonly bodyLimitBytes?: number;
   readonly headersTimeoutMs?: number;
   readonly requestTimeoutMs?: number;
+  /**
+   * Told once per request (not `streams`, which last as long as their
+   * client), however it was answered (by a handler, by the server itself)
+   * or left by its client, once it is over: for metrics
+   * (`observer.recordHttpRequest`). Runs on the main thread; what it throws
+   * is logged on stderr and changes nothing.
+   */
+  readonly onRequestEnd?: (end: RequestEnd) => void;
+}
+
+/** One finished request, as `onRequestEnd` is told of it. */
+export interface RequestEnd {
+  readonly method: string;
+  /** The pattern of the route that ran it (`/users/:id`); undefined when none did (404, 405, 400, 413, 503, or `serve({ handler })`). */
+  readonly route: string | undefined;
+  /** The status sent; `CLIENT_CLOSED_REQUEST` (499) when the client went away before it. */
+  readonly status: number;
+  /** From the request's arrival to the end of its response (or the client's leaving), in seconds. */
+  readonly seconds: number;
 }
 
 export type { ErrorReport };
@@ -77,7 +98,9 @@ export class HttpServer {
         stream(req, res);
         return;
       }
-      readNodeRequest(gateway, req, res, bodyLimit, (read) => dispatch(gateway, read));
+      const matched: Matched = { route: undefined };
+      if (options.onRequestEnd !== undefined) timeRequest(req, res, matched, options.onRequestEnd);
+      readNodeRequest(gateway, req, res, bodyLimit, (read) => dispatch(gateway, read, matched));
     });
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
@@ -133,7 +156,30 @@ function streamsOf(streams: ServeOptions['streams']): Map<string, StreamListener
   return new Map(Object.entries(streams));
 }
 
-type Dispatch = (gateway: Gateway, read: ReadRequest) => void;
+/** The route a request matched, once dispatched. */
+interface Matched {
+  route: string | undefined;
+}
+
+type Dispatch = (gateway: Gateway, read: ReadRequest, matched: Matched) => void;
+
+/** Calls `onRequestEnd` once `res` closes: sent in full (its status) or not (the client left first: 499). */
+function timeRequest(req: IncomingMessage, res: ServerResponse, matched: Matched, onRequestEnd: (end: RequestEnd) => void): void {
+  const arrived = performance.now();
+  res.once('close', () => {
+    const end: RequestEnd = {
+      method: req.method ?? 'GET',
+      route: matched.route,
+      status: res.writableFinished ? res.statusCode : CLIENT_CLOSED_REQUEST,
+      seconds: (performance.now() - arrived) / 1_000,
+    };
+    try {
+      onRequestEnd(end);
+    } catch (error) {
+      process.stderr.write(`[strand/http] onRequestEnd threw: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    }
+  });
+}
 
 /** How a read request finds its handler: the one handler, or the routes. Throws for a bad choice. */
 function dispatcher(options: ServeOptions): Dispatch {
@@ -146,9 +192,10 @@ function dispatcher(options: ServeOptions): Dispatch {
     return (gateway, { exchange, request }) => gateway.run(exchange, request, handler);
   }
   if (!(routes instanceof Router)) throw new InvalidOptionError('routes', routes, 'routes made by router()');
-  return (gateway, { exchange, request, rawPath }) => {
+  return (gateway, { exchange, request, rawPath }, matched) => {
     const match = routes.match(request.method, rawPath);
     if (match.found) {
+      matched.route = match.pattern;
       gateway.run(exchange, { ...request, params: match.params }, match.handler, match.retryable);
       return;
     }
