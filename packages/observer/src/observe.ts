@@ -7,6 +7,7 @@ import type { ExitReason, Pid } from '@strand/core';
 import type { Runtime } from '@strand/pool';
 import { RuntimeMetrics, type HttpRequestTiming } from './metrics.js';
 import { ObserverExposedError, ObserverOptionError } from './errors.js';
+import { isDashboardAsset, serveDashboard } from './dashboard.js';
 import { parsePid } from './pid-text.js';
 import { SORT_KEYS, sortViews, viewOf, type SortKey } from './process-view.js';
 
@@ -57,6 +58,7 @@ export async function observe(rt: Runtime, options: ObserveOptions): Promise<Obs
   const streams = new Set<ServerResponse>();
   const metrics = new RuntimeMetrics(rt);
   const router = routes(rt, streams);
+  serveDashboard(router);
   router.on('GET', '/metrics', (_req, res) => {
     metrics.registry.metrics().then(
       (text) => {
@@ -67,7 +69,7 @@ export async function observe(rt: Runtime, options: ObserveOptions): Promise<Obs
     );
   });
   const server: Server = createServer((req, res) => {
-    if (token !== undefined && !authorised(req, token)) {
+    if (token !== undefined && !isDashboardAsset(req) && !authorised(req, token)) {
       send(res, 401, { error: 'missing or wrong bearer token' });
       return;
     }

@@ -1,0 +1,469 @@
+// The observer's dashboard: charts from the `/api/events` samples, a process
+// table from `/api/processes`, and kill/send on the selected process.
+// Plain browser JavaScript served as is (no build step); uPlot is the global
+// that /assets/uPlot.iife.min.js defines.
+//
+// Token: an observer started with one needs `Authorization: Bearer` on every
+// API call. The page takes it from the URL fragment (`#token=…`), which is
+// never sent to a server, and puts it in that header on each fetch. The event
+// stream is read with fetch streaming for the same reason (EventSource cannot
+// send headers), so the token never appears in a URL.
+
+/** Samples kept per chart: two minutes at the observer's one sample a second. */
+const HISTORY_SAMPLES = 120;
+/** The process table and the detail pane are fetched again this long after the last answer (ms). */
+const PROCESS_REFRESH_MS = 1_000;
+/** Wait before reconnecting a lost event stream (ms): long enough not to spin on a stopped observer. */
+const RECONNECT_DELAY_MS = 2_000;
+/** Rows drawn at most: the table stays quick with a hundred thousand processes; the filter finds the rest. */
+const ROWS_SHOWN = 500;
+/** Height of each chart's plot area (CSS px): two rows of charts and the table fit a 1280×800 window. */
+const CHART_HEIGHT_PX = 120;
+/** Line colours: the Okabe–Ito palette (told apart with colour-blindness), the darker ones for contrast on white. */
+const COLOURS = ['#0072B2', '#D55E00', '#009E73', '#CC79A7', '#7A5C00', '#56B4E9', '#000000'];
+/** Spacing of the time axis's ticks to choose from (s): never less than a sample apart. */
+const TIME_TICKS_S = [1, 2, 5, 10, 15, 30, 60, 120];
+/** Tick spacings for counts (1, 2, 5, 10, 20, 50 … 5e9): a run queue of 0.5 is not a thing. */
+const COUNT_TICKS = Array.from({ length: 10 }, (_, power) => [1, 2, 5].map((step) => step * 10 ** power)).flat();
+const MIB = 1024 * 1024;
+
+const clockTime = new Intl.DateTimeFormat('en-GB', { hour: '2-digit', minute: '2-digit', second: '2-digit' });
+
+const numberFormat = new Intl.NumberFormat('en', { maximumFractionDigits: 0 });
+const decimalFormat = new Intl.NumberFormat('en', { maximumFractionDigits: 1 });
+const formats = {
+  percent: (v) => `${decimalFormat.format(v * 100)}%`,
+  integer: (v) => numberFormat.format(v),
+  mib: (v) => decimalFormat.format(v),
+};
+
+/** The charts: what each plots per scheduler, and the one extra line some have. */
+const CHARTS = [
+  {
+    id: 'utilisation',
+    perScheduler: (s) => s.utilisation,
+    extra: { label: 'main event loop', value: (sample) => sample.mainEventLoop, dash: [6, 4] },
+    format: formats.percent,
+    fixedMax: 1,
+  },
+  { id: 'run-queue', perScheduler: (s) => s.runQueue, format: formats.integer, ticks: COUNT_TICKS },
+  { id: 'reductions', perScheduler: (s) => s.reductionsPerSecond, format: formats.integer, ticks: COUNT_TICKS },
+  { id: 'heap', perScheduler: (s) => s.heapUsed / MIB, format: formats.mib },
+  {
+    id: 'processes',
+    perScheduler: (s) => s.processes,
+    extra: { label: 'total', value: (sample) => sample.processes, dash: [6, 4] },
+    format: formats.integer,
+    ticks: COUNT_TICKS,
+  },
+];
+
+const state = {
+  token: tokenFromFragment(),
+  /** Which schedulers the charts were built for, as "0,1,2": rebuilt when it changes. */
+  chartsFor: '',
+  charts: [],
+  times: [],
+  sort: { key: 'reductions', descending: true },
+  filter: '',
+  /** The selected process's numeric id, or undefined. */
+  selected: undefined,
+  selectedView: undefined,
+  processes: [],
+  listRequests: 0,
+};
+
+const $ = (selector) => document.querySelector(selector);
+
+// ---- API -------------------------------------------------------------------
+
+function tokenFromFragment() {
+  return new URLSearchParams(location.hash.slice(1)).get('token') ?? undefined;
+}
+
+function authHeaders() {
+  return state.token === undefined ? {} : { authorization: `Bearer ${state.token}` };
+}
+
+class ApiError extends Error {
+  constructor(status, message) {
+    super(message);
+    this.status = status;
+  }
+}
+
+async function api(path, init = {}) {
+  const response = await fetch(path, { ...init, headers: { ...authHeaders(), ...init.headers } });
+  const body = await response.json().catch(() => ({}));
+  if (response.status === 401) showUnauthorised();
+  if (!response.ok) throw new ApiError(response.status, body.error ?? `HTTP ${response.status}`);
+  return body;
+}
+
+const post = (path, body) => api(path, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+
+function showConnection(text, bad = false) {
+  const line = $('#connection');
+  line.textContent = text;
+  line.classList.toggle('bad', bad);
+}
+
+function showUnauthorised() {
+  showConnection('unauthorised: open this page as …/#token=<the observer token>', true);
+}
+
+// ---- Samples: the event stream and the charts -------------------------------
+
+const delay = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Reads `/api/events` for as long as the page is open, reconnecting after a loss. */
+async function streamSamples() {
+  for (;;) {
+    try {
+      const response = await fetch('/api/events', { headers: authHeaders() });
+      if (response.status === 401) showUnauthorised();
+      else if (!response.ok || response.body === null) showConnection(`event stream answered ${response.status}; retrying`, true);
+      else {
+        showConnection('live');
+        await readEvents(response.body);
+        showConnection('event stream ended; reconnecting', true);
+      }
+    } catch (error) {
+      showConnection(`disconnected (${error.message}); reconnecting`, true);
+    }
+    await delay(RECONNECT_DELAY_MS);
+  }
+}
+
+/** Server-sent events: frames end with a blank line; `event:` names one, `data:` carries its JSON. */
+async function readEvents(body) {
+  const reader = body.pipeThrough(new TextDecoderStream()).getReader();
+  let buffer = '';
+  for (;;) {
+    const { value, done } = await reader.read();
+    if (done) return;
+    buffer += value;
+    let end;
+    while ((end = buffer.indexOf('\n\n')) !== -1) {
+      const frame = buffer.slice(0, end);
+      buffer = buffer.slice(end + 2);
+      const lines = frame.split('\n');
+      const event = lines.find((l) => l.startsWith('event:'))?.slice(6).trim() ?? 'message';
+      const data = lines
+        .filter((l) => l.startsWith('data:'))
+        .map((l) => l.slice(5).trimStart())
+        .join('\n');
+      if (event === 'sample') onSample(JSON.parse(data));
+      else if (event === 'error') showConnection(`sample failed: ${JSON.parse(data).error}`, true);
+    }
+  }
+}
+
+function onSample(sample) {
+  const indices = sample.schedulers.map((s) => s.index).join(',');
+  if (indices !== state.chartsFor) buildCharts(sample.schedulers);
+  state.times.push(sample.at / 1000);
+  for (const chart of state.charts) {
+    sample.schedulers.forEach((s, i) => chart.columns[i].push(chart.spec.perScheduler(s)));
+    if (chart.spec.extra !== undefined) chart.columns[sample.schedulers.length].push(chart.spec.extra.value(sample));
+  }
+  if (state.times.length > HISTORY_SAMPLES) {
+    state.times.shift();
+    for (const chart of state.charts) for (const column of chart.columns) column.shift();
+  }
+  for (const chart of state.charts) {
+    chart.plot.setData([state.times, ...chart.columns]);
+    // The legend shows the latest values unless the pointer is over the chart, showing the values under it.
+    if (chart.plot.cursor.left < 0) chart.plot.setLegend({ idx: state.times.length - 1 });
+  }
+  showSchedulersNow(sample);
+}
+
+const schedulerLabel = (index) => (index === 0 ? 'main' : `scheduler ${index}`);
+
+function buildCharts(schedulers) {
+  for (const chart of state.charts) chart.plot.destroy();
+  state.times = [];
+  state.chartsFor = schedulers.map((s) => s.index).join(',');
+  state.charts = CHARTS.map((spec) => {
+    const figure = document.querySelector(`[data-chart="${spec.id}"]`);
+    const target = figure.querySelector('.plot');
+    const lines = schedulers.map((s, i) => ({ label: schedulerLabel(s.index), stroke: COLOURS[i % COLOURS.length], width: 1.5 }));
+    if (spec.extra !== undefined) lines.push({ label: spec.extra.label, stroke: '#333333', width: 1.5, dash: spec.extra.dash });
+    const options = {
+      width: target.clientWidth,
+      height: CHART_HEIGHT_PX,
+      scales: {
+        x: { time: true },
+        y: { range: (_u, _min, max) => [0, spec.fixedMax ?? (max > 0 ? max * 1.1 : 1)] },
+      },
+      axes: [
+        {
+          stroke: '#333333',
+          grid: { stroke: '#e3e6ea' },
+          ticks: { stroke: '#c8ccd2', size: 4 },
+          size: 26,
+          // Whole seconds as clock time: samples come once a second, and the date is today's.
+          incrs: TIME_TICKS_S,
+          values: (_u, splits) => splits.map((t) => clockTime.format(new Date(t * 1000))),
+        },
+        {
+          stroke: '#333333',
+          grid: { stroke: '#e3e6ea' },
+          ticks: { stroke: '#c8ccd2', size: 4 },
+          size: 56,
+          space: 24,
+          ...(spec.ticks === undefined ? {} : { incrs: spec.ticks }),
+          values: (_u, splits) => splits.map(spec.format),
+        },
+      ],
+      series: [{ label: 'time' }, ...lines.map((line) => ({ ...line, value: (_u, v) => (v == null ? '–' : spec.format(v)) }))],
+      // What the browser test waits for: the number of points the chart last drew.
+      hooks: { draw: [(u) => (figure.dataset.points = String(u.data[0].length))] },
+    };
+    const columns = lines.map(() => []);
+    return { spec, target, columns, plot: new uPlot(options, [[], ...columns], target) };
+  });
+}
+
+function showSchedulersNow(sample) {
+  const rows = sample.schedulers.map((s) =>
+    row([
+      cell('th', s.index === 0 ? 'main' : String(s.index), { scope: 'row' }),
+      cell('td', formats.percent(s.utilisation), { class: 'num' }),
+      cell('td', formats.integer(s.runQueue), { class: 'num' }),
+      cell('td', formats.integer(s.reductionsPerSecond), { class: 'num' }),
+      cell('td', formats.mib(s.heapUsed / MIB), { class: 'num' }),
+      cell('td', formats.integer(s.processes), { class: 'num' }),
+    ]),
+  );
+  $('#schedulers tbody').replaceChildren(...rows);
+  $('#main-event-loop').textContent = formats.percent(sample.mainEventLoop);
+}
+
+window.addEventListener('resize', () => {
+  for (const chart of state.charts) chart.plot.setSize({ width: chart.target.clientWidth, height: CHART_HEIGHT_PX });
+});
+
+// ---- Processes: table and detail pane ---------------------------------------
+
+/** Fetches the table (and the selected process) once a second, each time after the last answer. */
+async function refreshProcessesForever() {
+  for (;;) {
+    await refreshProcesses();
+    await delay(PROCESS_REFRESH_MS);
+  }
+}
+
+async function refreshProcesses() {
+  // A sort click and the timer can overlap: only the latest request's answer is shown.
+  const request = ++state.listRequests;
+  try {
+    const processes = await api(`/api/processes?sort=${state.sort.key}`);
+    if (request !== state.listRequests) return;
+    state.processes = processes;
+    showProcesses();
+  } catch (error) {
+    $('#process-count').textContent = `process list failed: ${error.message}`;
+  }
+  if (state.selected !== undefined) await refreshDetail();
+}
+
+function matchesFilter(p) {
+  const text = state.filter.toLowerCase();
+  return text === '' || p.actor.toLowerCase().includes(text) || (p.registeredName ?? '').toLowerCase().includes(text);
+}
+
+function showProcesses() {
+  const matching = state.processes.filter(matchesFilter);
+  if (!state.sort.descending) matching.reverse();
+  const shown = matching.slice(0, ROWS_SHOWN);
+  const focusedId = document.activeElement?.closest('#processes tbody tr')?.dataset.id;
+  const rows = shown.map((p) => {
+    const pick = document.createElement('button');
+    pick.type = 'button';
+    pick.className = 'pid';
+    pick.textContent = p.pid;
+    pick.setAttribute('aria-label', `show ${p.pid} (${p.actor})`);
+    pick.addEventListener('click', () => select(p.id));
+    const tr = row([
+      cell('td', pick),
+      cell('td', p.actor),
+      cell('td', p.registeredName ?? ''),
+      cell('td', p.status),
+      cell('td', formats.integer(p.cpuMs), { class: 'num' }),
+      cell('td', formats.integer(p.reductions), { class: 'num' }),
+      cell('td', formats.integer(p.mailboxLength), { class: 'num' }),
+      cell('td', age(p.ageMs), { class: 'num' }),
+    ]);
+    tr.dataset.id = String(p.id);
+    tr.dataset.pid = p.pid;
+    if (p.id === state.selected) tr.setAttribute('aria-current', 'true');
+    return tr;
+  });
+  $('#processes tbody').replaceChildren(...rows);
+  if (focusedId !== undefined) document.querySelector(`#processes tbody tr[data-id="${focusedId}"] button`)?.focus();
+  const total = state.processes.length;
+  const beyond = matching.length > ROWS_SHOWN ? `, first ${ROWS_SHOWN} shown` : '';
+  $('#process-count').textContent =
+    state.filter === '' ? `${total} live${beyond}` : `${matching.length} of ${total} match${beyond}`;
+}
+
+function age(ms) {
+  if (ms < 60_000) return `${Math.floor(ms / 1000)} s`;
+  if (ms < 3_600_000) return `${Math.floor(ms / 60_000)} min`;
+  return `${decimalFormat.format(ms / 3_600_000)} h`;
+}
+
+function showSort() {
+  for (const th of document.querySelectorAll('#processes th[data-sort]')) {
+    const active = th.dataset.sort === state.sort.key;
+    if (active) th.setAttribute('aria-sort', state.sort.descending ? 'descending' : 'ascending');
+    else th.removeAttribute('aria-sort');
+  }
+}
+
+function select(id) {
+  state.selected = id;
+  state.selectedView = undefined;
+  $('#action-result').textContent = '';
+  for (const tr of document.querySelectorAll('#processes tbody tr')) {
+    if (tr.dataset.id === String(id)) tr.setAttribute('aria-current', 'true');
+    else tr.removeAttribute('aria-current');
+  }
+  refreshDetail();
+}
+
+async function refreshDetail() {
+  const id = state.selected;
+  try {
+    const view = await api(`/api/processes/${id}`);
+    if (id !== state.selected) return;
+    state.selectedView = view;
+    showDetail(view);
+  } catch (error) {
+    if (id !== state.selected) return;
+    if (error.status === 404) showExited();
+    else $('#action-result').textContent = `could not read the process: ${error.message}`;
+  }
+}
+
+function showDetail(view) {
+  $('#detail-empty').hidden = true;
+  $('#detail-body').hidden = false;
+  const list = (pids) => (pids.length === 0 ? 'none' : pids.join(', '));
+  const shown = {
+    pid: view.pid,
+    actor: view.actor,
+    registeredName: view.registeredName ?? 'none',
+    status: view.status,
+    waitingIn: view.waitingIn ?? '–',
+    mailboxLength: formats.integer(view.mailboxLength),
+    cpuMs: formats.integer(view.cpuMs),
+    reductions: formats.integer(view.reductions),
+    trapExit: view.trapExit ? 'yes' : 'no',
+    age: age(view.ageMs),
+    links: list(view.links),
+    monitors: list(view.monitors),
+    monitoredBy: list(view.monitoredBy),
+  };
+  for (const dd of document.querySelectorAll('#detail-body [data-field]')) dd.textContent = shown[dd.dataset.field];
+  for (const control of document.querySelectorAll('#detail-body button, #detail-body select, #detail-body textarea')) control.disabled = false;
+}
+
+/** The selected process is gone: say so, keep its last view, and disable actions on it. */
+function showExited() {
+  const last = state.selectedView;
+  $('#detail-body [data-field="status"]').textContent = 'exited';
+  $('#action-result').textContent = `${last?.pid ?? 'the process'} is no longer running`;
+  for (const control of document.querySelectorAll('#detail-body button, #detail-body select, #detail-body textarea')) control.disabled = true;
+}
+
+// ---- Actions: kill (confirmed in a dialog) and send -------------------------
+
+function askToKill(event) {
+  event.preventDefault();
+  const view = state.selectedView;
+  if (view === undefined) return;
+  const reason = $('#kill-reason').value;
+  $('#confirm-text').textContent = `${view.pid} (${view.actor}) will exit with reason “${reason}”.`;
+  const dialog = $('#confirm-kill');
+  dialog.dataset.id = String(view.id);
+  dialog.dataset.reason = reason;
+  dialog.showModal();
+}
+
+async function onDialogButton(event) {
+  const button = event.target.closest('button');
+  if (button === null) return;
+  const dialog = $('#confirm-kill');
+  dialog.close(button.value);
+  if (button.value !== 'confirm') return;
+  const { id, reason } = dialog.dataset;
+  try {
+    const answer = await post(`/api/processes/${id}/kill`, { reason });
+    $('#action-result').textContent = `sent exit signal ${JSON.stringify(answer.reason)} to ${answer.pid}`;
+  } catch (error) {
+    $('#action-result').textContent = `kill failed: ${error.message}`;
+  }
+  await refreshProcesses();
+}
+
+async function sendMessage(event) {
+  event.preventDefault();
+  const view = state.selectedView;
+  if (view === undefined) return;
+  let message;
+  try {
+    message = JSON.parse($('#message').value);
+  } catch (error) {
+    $('#action-result').textContent = `the message is not JSON: ${error.message}`;
+    return;
+  }
+  try {
+    const answer = await post(`/api/processes/${view.id}/send`, { message });
+    $('#action-result').textContent = `message sent to ${answer.pid}`;
+  } catch (error) {
+    $('#action-result').textContent = `send failed: ${error.message}`;
+  }
+}
+
+// ---- DOM pieces and start ----------------------------------------------------
+
+/** A table cell holding text (set as text, never as HTML) or an element. */
+function cell(tag, content, attributes = {}) {
+  const element = document.createElement(tag);
+  if (typeof content === 'string') element.textContent = content;
+  else element.append(content);
+  for (const [name, value] of Object.entries(attributes)) element.setAttribute(name, value);
+  return element;
+}
+
+function row(cells) {
+  const tr = document.createElement('tr');
+  tr.append(...cells);
+  return tr;
+}
+
+for (const th of document.querySelectorAll('#processes th[data-sort]')) {
+  th.querySelector('button').addEventListener('click', () => {
+    const key = th.dataset.sort;
+    state.sort = { key, descending: key === state.sort.key ? !state.sort.descending : true };
+    showSort();
+    refreshProcesses();
+  });
+}
+$('#filter').addEventListener('input', (event) => {
+  state.filter = event.target.value.trim();
+  showProcesses();
+});
+$('#kill-form').addEventListener('submit', askToKill);
+$('#send-form').addEventListener('submit', sendMessage);
+$('#confirm-kill').addEventListener('click', onDialogButton);
+window.addEventListener('hashchange', () => {
+  state.token = tokenFromFragment();
+});
+
+showSort();
+streamSamples();
+refreshProcessesForever();

@@ -1,0 +1,184 @@
+/// <reference lib="dom" />
+// The dashboard in a real browser (Debian's chromium driven by playwright-core):
+// the charts draw from the event stream, the table lists processes, a runaway
+// rises to the top by CPU, and selecting it, choosing a reason, clicking Kill
+// and confirming in the page's dialog ends it with that reason. With a token
+// in the URL fragment the page works; without it, it says it is unauthorised.
+// Screenshots go to docs/ only when UPDATE_SCREENSHOTS=1.
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { formatPid, type Inbox, type Pid } from '@strand/core';
+import { type Runtime, Strand } from '@strand/pool';
+import { observe, type Observer } from '@strand/observer';
+import { Relay } from './fixtures/actors.js';
+import { Spinner } from './fixtures/spinner.js';
+
+const CHROMIUM = '/usr/bin/chromium';
+const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+/** Outcome waits in the page: generous, the machine is shared and loaded. */
+const PAGE_WAIT_MS = 30_000;
+const PRELOAD = new URL('./fixtures/register-tsx.mjs', import.meta.url).href;
+const SCREENSHOTS = process.env.UPDATE_SCREENSHOTS === '1';
+/** Bound on each test: several page waits in a row, plus a browser start, on a loaded machine. */
+const TEST_TIMEOUT_MS = 120_000;
+/** Samples drawn before the screenshot of the runaway is taken: enough history for the charts to show it. */
+const SCREENSHOT_SAMPLES = 15;
+const docs = (name: string) => fileURLToPath(new URL(`../../../docs/${name}`, import.meta.url));
+
+// Without chromium a developer's run skips this suite; CI installs chromium, so there its absence fails the suite.
+const skip = !existsSync(CHROMIUM) && process.env.CI === undefined;
+const title = skip ? `dashboard in a browser (skipped: ${CHROMIUM} is absent; apt-get install chromium)` : 'dashboard in a browser';
+
+let rt: Runtime;
+let inbox: Inbox;
+let browser: Browser;
+let page: Page;
+/** Errors the page reported: uncaught exceptions and console errors (a script or style the policy refused is one). */
+let pageErrors: string[];
+/** Answers of 400 and above the page got, as `status path`. */
+let failedRequests: string[];
+
+const isObject = (m: unknown): m is Record<string, unknown> => typeof m === 'object' && m !== null;
+
+async function started(pid: Pid): Promise<Pid> {
+  expect(await inbox.receive((m) => isObject(m) && m.ready === pid, 20_000)).toEqual({ ready: pid });
+  return pid;
+}
+
+/** The pids in the process table, top to bottom. */
+const tablePids = () => page.$$eval('#processes tbody tr', (rows) => rows.map((r) => (r as HTMLElement).dataset.pid));
+
+async function waitForTable(predicate: (pids: (string | undefined)[]) => boolean, what: string): Promise<void> {
+  const deadline = Date.now() + PAGE_WAIT_MS;
+  let pids = await tablePids();
+  while (!predicate(pids)) {
+    if (Date.now() > deadline) throw new Error(`the table never showed ${what}; it shows ${pids.join(' ')}`);
+    await page.waitForTimeout(200);
+    pids = await tablePids();
+  }
+}
+
+/** Waits until `chart` has drawn at least `count` samples (functions passed to the page run there, hence the DOM types). */
+async function chartPoints(count: number, chart = 'utilisation'): Promise<void> {
+  const drawn = ([name, least]: [string, number]) => Number(document.querySelector<HTMLElement>(`[data-chart="${name}"]`)?.dataset.points) >= least;
+  await page.waitForFunction(drawn, [chart, count] as [string, number], { timeout: PAGE_WAIT_MS });
+}
+
+describe.skipIf(skip)(title, () => {
+  beforeAll(async () => {
+    browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
+  }, TEST_TIMEOUT_MS);
+
+  afterAll(async () => {
+    await browser?.close();
+  });
+
+  beforeEach(async () => {
+    rt = await Strand.start({ schedulers: 2, preload: [PRELOAD], onCrash: () => {} });
+    inbox = rt.inbox();
+    page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    pageErrors = [];
+    failedRequests = [];
+    page.on('pageerror', (error) => pageErrors.push(error.message));
+    // Chromium logs each 4xx answer as a console error too: those are checked by path in failedRequests.
+    page.on('console', (message) => {
+      if (message.type() === 'error' && !message.text().startsWith('Failed to load resource')) pageErrors.push(message.text());
+    });
+    page.on('response', (response) => {
+      if (response.status() >= 400) failedRequests.push(`${response.status()} ${new URL(response.url()).pathname}`);
+    });
+  });
+
+  afterEach(async () => {
+    await page.close();
+    await rt.stop();
+  });
+
+  it('charts the samples, puts a runaway on top by CPU, and kills it through the confirm dialog', async () => {
+    const observer = await observe(rt, { port: 0 });
+    try {
+      const relays = [await started(rt.spawnOn(1, Relay, inbox.pid)), await started(rt.spawnOn(2, Relay, inbox.pid))];
+      rt.register('relay-one', relays[0]!);
+      await page.goto(observer.url + '/');
+
+      // The utilisation chart has drawn at least two samples, one line per scheduler plus the main event loop.
+      await chartPoints(2);
+      const legend = await page.$$eval('[data-chart="utilisation"] .u-legend .u-label', (labels) => labels.map((l) => l.textContent));
+      expect(legend).toEqual(['time', 'main', 'scheduler 1', 'scheduler 2', 'main event loop']);
+      expect(await page.locator('#schedulers tbody tr').count()).toBe(3);
+      await waitForTable((pids) => relays.every((r) => pids.includes(formatPid(r))), 'both relays');
+
+      // The filter narrows the table to what matches an actor or a registered name.
+      await page.getByLabel('Filter by actor or name').fill('relay-one');
+      await waitForTable((pids) => pids.length === 1 && pids[0] === formatPid(relays[0]!), 'only relay-one');
+      await page.getByLabel('Filter by actor or name').fill('');
+
+      const runaway = await started(rt.spawnOn(2, Spinner, inbox.pid));
+      await page.getByRole('button', { name: 'CPU ms' }).click();
+      expect(await page.getAttribute('th[data-sort="cpu"]', 'aria-sort')).toBe('descending');
+      await waitForTable((pids) => pids[0] === formatPid(runaway), 'the runaway on top by CPU');
+
+      await page.locator('#processes tbody tr').first().getByRole('button').click();
+      await expect.poll(() => page.textContent('#detail-body [data-field="pid"]'), { timeout: PAGE_WAIT_MS }).toBe(formatPid(runaway));
+      expect(await page.textContent('#detail-body [data-field="actor"]')).toBe('Spinner');
+      expect(await page.textContent('#detail-body [data-field="links"]')).toBe('none');
+      if (SCREENSHOTS) {
+        await chartPoints(SCREENSHOT_SAMPLES);
+        await page.screenshot({ path: docs('observer-dashboard.png') });
+      }
+
+      await page.getByLabel('Exit reason').selectOption('shutdown');
+      await page.getByRole('button', { name: 'Kill…' }).click();
+      const dialog = page.locator('dialog#confirm-kill');
+      await expect.poll(() => dialog.getAttribute('open'), { timeout: PAGE_WAIT_MS }).toBe('');
+      expect(await dialog.textContent()).toContain(`${formatPid(runaway)} (Spinner) will exit with reason “shutdown”`);
+      const exited = rt.awaitExit(runaway);
+      await dialog.getByRole('button', { name: 'Kill', exact: true }).click();
+
+      expect(await exited).toBe('shutdown');
+      await waitForTable((pids) => !pids.includes(formatPid(runaway)) && pids.includes(formatPid(relays[0]!)), 'the runaway gone, the relays left');
+      await expect.poll(() => page.textContent('#action-result'), { timeout: PAGE_WAIT_MS }).toContain('no longer running');
+      if (SCREENSHOTS) await page.screenshot({ path: docs('observer-runaway-killed.png') });
+      expect(pageErrors).toEqual([]);
+      // The only refusals: the detail pane asking for the killed process, which is gone.
+      expect(new Set(failedRequests)).toEqual(new Set([`404 /api/processes/${runaway}`]));
+    } finally {
+      await observer.close();
+    }
+  }, TEST_TIMEOUT_MS);
+
+  it('with a token, works from #token= in the URL and says unauthorised without it', async () => {
+    const observer = await observe(rt, { port: 0, token: 'sesame' });
+    try {
+      const relay = await started(rt.spawnOn(1, Relay, inbox.pid));
+      await page.goto(`${observer.url}/#token=sesame`);
+      await waitForTable((pids) => pids.includes(formatPid(relay)), 'the relay');
+      await chartPoints(1, 'heap');
+      expect(await page.textContent('#connection')).toBe('live');
+
+      // The page opened without the token: nothing but a clear message.
+      const bare = await browser.newPage();
+      try {
+        await bare.goto(observer.url + '/');
+        await expect.poll(() => bare.textContent('#connection'), { timeout: PAGE_WAIT_MS }).toContain('unauthorised');
+        expect(await bare.locator('#processes tbody tr').count()).toBe(0);
+      } finally {
+        await bare.close();
+      }
+      expect(pageErrors).toEqual([]);
+      expect(failedRequests).toEqual([]);
+    } finally {
+      await observer.close();
+    }
+  }, TEST_TIMEOUT_MS);
+});
