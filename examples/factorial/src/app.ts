@@ -11,6 +11,7 @@ import { handler, router, type HttpResponse } from '@strand/http';
 import { call, cast } from '@strand/otp';
 import { page } from './page.js';
 import { PROGRESS, type JobProgress } from './progress.js';
+import { RunawayStart } from './runaway.js';
 
 /** Largest n accepted: beyond this it is not a number a person typed. */
 export const MAX_N = 1_000_000_000;
@@ -63,7 +64,8 @@ export const routes = router()
   .get('/factorial', Factorial)
   .get('/chaos/crash', ChaosCrash)
   .get('/chaos/stall', ChaosStall)
-  .get('/chaos/leak', ChaosLeak);
+  .get('/chaos/leak', ChaosLeak)
+  .get('/runaway', RunawayStart);
 
 function* factorial(raw: string | undefined): Generator<unknown, HttpResponse, unknown> {
   if (raw === undefined || !/^\d{1,10}$/.test(raw) || Number(raw) > MAX_N) {

@@ -4,8 +4,11 @@
  * POLICY (`least-attained`, the default, or `round-robin`), THREAD_HEAP_MB
  * (each scheduler thread's heap, default 1024; a leak is stopped at 80%).
  * SIGHUP reloads the code (`kill -HUP <pid>`); SIGINT/SIGTERM stop gracefully.
+ * The observer (dashboard, JSON API, /metrics) listens on OBSERVER_PORT
+ * (default 4000; 0 picks a free port).
  */
 import { serve } from '@strand/http';
+import { observe } from '@strand/observer';
 import { Strand } from '@strand/otp';
 import { routes } from './app.js';
 import { ProgressBoard } from './progress.js';
@@ -24,6 +27,8 @@ const app = await Strand.start({
 // Long enough for 999999999! to be held open by a benchmark; the client going away ends it sooner.
 const http = await serve({ runtime: app.runtime, routes, port, deadlineMs: 10 * 60_000 });
 console.log(`factorial demo on http://127.0.0.1:${http.port}/ (${app.runtime.schedulers} schedulers, ${policy})`);
+const observer = await observe(app.runtime, { port: Number(process.env.OBSERVER_PORT ?? 4000) });
+console.log(`observer on http://127.0.0.1:${observer.port}/`);
 
 process.on('SIGHUP', () => {
   app.reload().then(
@@ -34,6 +39,7 @@ process.on('SIGHUP', () => {
 
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.once(signal, async () => {
+    await observer.close();
     await http.stop(2_000);
     await app.stop();
     process.exit(0);

@@ -13,7 +13,7 @@ let base: string;
 beforeAll(async () => {
   server = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
     cwd: new URL('..', import.meta.url),
-    env: { ...process.env, PORT: '0', SCHEDULERS: '2', THREAD_HEAP_MB: '256' },
+    env: { ...process.env, PORT: '0', OBSERVER_PORT: '0', SCHEDULERS: '2', THREAD_HEAP_MB: '256' },
     // stderr: the demo's crash and stall lines, which the chaos tests cause on purpose.
     stdio: ['ignore', 'pipe', 'ignore'],
   });
