@@ -4,9 +4,12 @@
  *
  *     strand start <app.ts|app.js> [--schedulers N] [--watch] [--shutdown-ms MS]
  *     strand start --config strand.config.js [--env production] [--name app]
+ *     strand ps|top|info|kill|tree|reload [--url http://127.0.0.1:4000] [--token T] [--json]
  *
  * A TypeScript module runs under tsx: when this process has no TypeScript
- * loader, it runs itself again under one (and passes signals on).
+ * loader, it runs itself again under one (and passes signals on). The
+ * other commands talk to a running application's observer: they are
+ * @strand/observer's (`@strand/observer/cli`), run as they are.
  */
 import { spawn } from 'node:child_process';
 import { resolve } from 'node:path';
@@ -14,12 +17,16 @@ import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { pino } from 'pino';
 import { StrandError } from '@strand/core';
+import { isObserverCommand, observerUsage, runObserverCommand } from '@strand/observer/cli';
 import { DEFAULT_READY_TIMEOUT_MS, DEFAULT_SHUTDOWN_MS, type EcosystemApp, InvalidConfigError, type StartOptions, fromEcosystem } from './ecosystem.js';
 import { start } from './start.js';
 
 const USAGE = `usage:
   strand start <app.ts|app.js> [--schedulers N] [--watch] [--shutdown-ms MS]
-  strand start --config strand.config.js [--env NAME] [--name APP]`;
+  strand start --config strand.config.js [--env NAME] [--name APP]
+${observerUsage('strand')}`;
+
+if (isObserverCommand(process.argv[2])) process.exit(await runObserverCommand(process.argv.slice(2)));
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,

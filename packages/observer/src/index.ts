@@ -3,3 +3,4 @@ export { HTTP_DURATION_BUCKETS_SECONDS, type HttpRequestTiming } from './metrics
 export { ObserverExposedError, ObserverOptionError } from './errors.js';
 export { parsePid } from './pid-text.js';
 export type { ProcessView } from './process-view.js';
+export { TREE_CALL_TIMEOUT_MS, type SupervisionTree, type TreeNode } from './supervision-tree.js';

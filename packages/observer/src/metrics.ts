@@ -1,11 +1,15 @@
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import type { RestartReport } from '@strand/otp';
 import type { Runtime } from '@strand/pool';
 
 /** Buckets of `strand_http_request_duration_seconds` (s): 1 ms to 10 s, a request's useful range. */
 export const HTTP_DURATION_BUCKETS_SECONDS = [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 
+/** One finished HTTP request, as `@strand/http`'s `onRequestEnd` gives it. */
 export interface HttpRequestTiming {
   readonly method: string;
+  /** The matched route's pattern (`/users/:id`); absent or undefined when no route matched. */
+  readonly route?: string | undefined;
   readonly status: number;
   readonly seconds: number;
 }
@@ -13,7 +17,8 @@ export interface HttpRequestTiming {
 /** The runtime's figures in Prometheus form; each scrape reads `rt.stats()` afresh. */
 export class RuntimeMetrics {
   readonly registry = new Registry();
-  private readonly httpDuration: Histogram<'method' | 'status'>;
+  private readonly httpDuration: Histogram<'method' | 'route' | 'status'>;
+  private readonly restarts: Counter<'supervisor'>;
 
   constructor(rt: Runtime) {
     const labelled = (t: { index: number }) => ({ scheduler: String(t.index) });
@@ -58,13 +63,24 @@ export class RuntimeMetrics {
     this.httpDuration = new Histogram({
       name: 'strand_http_request_duration_seconds',
       help: 'HTTP request durations reported through observer.recordHttpRequest',
-      labelNames: ['method', 'status'],
+      labelNames: ['method', 'route', 'status'],
       buckets: HTTP_DURATION_BUCKETS_SECONDS,
+      registers: [this.registry],
+    });
+    this.restarts = new Counter({
+      name: 'strand_process_restarts_total',
+      help: 'Children restarted by supervisors since the observer started, per supervisor actor',
+      labelNames: ['supervisor'],
       registers: [this.registry],
     });
   }
 
   recordHttpRequest(timing: HttpRequestTiming): void {
-    this.httpDuration.observe({ method: timing.method, status: String(timing.status) }, timing.seconds);
+    // An empty label is Prometheus's "no value": requests no route matched.
+    this.httpDuration.observe({ method: timing.method, route: timing.route ?? '', status: String(timing.status) }, timing.seconds);
+  }
+
+  recordRestart(report: RestartReport): void {
+    this.restarts.inc({ supervisor: report.actor });
   }
 }

@@ -10,6 +10,9 @@ import { ObserverExposedError, ObserverOptionError } from './errors.js';
 import { isDashboardAsset, serveDashboard } from './dashboard.js';
 import { parsePid } from './pid-text.js';
 import { SORT_KEYS, sortViews, viewOf, type SortKey } from './process-view.js';
+import { ReloadError } from '@strand/pool';
+import { receiveRestartReports } from './restart-reports.js';
+import { supervisionTree } from './supervision-tree.js';
 
 /** How often `/api/events` sends a sample: once a second, the meter's own pace (`METER_INTERVAL_MS` in pool). */
 export const SAMPLE_INTERVAL_MS = 1_000;
@@ -80,6 +83,7 @@ export async function observe(rt: Runtime, options: ObserveOptions): Promise<Obs
     server.listen(port, host, () => resolve());
   });
   const bound = (server.address() as AddressInfo).port;
+  const restarts = receiveRestartReports(rt, (report) => metrics.recordRestart(report));
   const shown = host.includes(':') ? `[${host}]` : host;
   return {
     url: `http://${shown}:${bound}`,
@@ -88,6 +92,7 @@ export async function observe(rt: Runtime, options: ObserveOptions): Promise<Obs
     close: () =>
       new Promise<void>((resolve) => {
         for (const stream of streams) stream.end();
+        restarts.close();
         server.close(() => resolve());
         server.closeAllConnections();
       }),
@@ -115,6 +120,16 @@ function routes(rt: Runtime, streams: Set<ServerResponse>) {
     };
 
   router.on('GET', '/api/schedulers', json(() => schedulerSample(rt)));
+  router.on('GET', '/api/tree', json(() => supervisionTree(rt)));
+  router.on(
+    'POST',
+    '/api/reload',
+    json(() =>
+      rt.reload().catch((error: unknown) => {
+        throw error instanceof ReloadError ? new HttpError(409, error.message) : error;
+      }),
+    ),
+  );
   router.on(
     'GET',
     '/api/processes',

@@ -47,11 +47,15 @@ it('exposes processes, run queue, reductions and utilisation per scheduler, and 
   expect(after).toBeGreaterThan(before);
 });
 
-it('counts HTTP request durations reported through recordHttpRequest into the histogram', async () => {
-  observer.recordHttpRequest({ method: 'GET', status: 200, seconds: 0.003 });
-  observer.recordHttpRequest({ method: 'GET', status: 200, seconds: 2 });
+it('counts HTTP request durations reported through recordHttpRequest into the histogram, by method, route and status', async () => {
+  observer.recordHttpRequest({ method: 'GET', route: '/users/:id', status: 200, seconds: 0.003 });
+  observer.recordHttpRequest({ method: 'GET', route: '/users/:id', status: 200, seconds: 2 });
+  observer.recordHttpRequest({ method: 'GET', route: undefined, status: 404, seconds: 0.001 });
   const text = await (await fetch(observer.url + '/metrics')).text();
-  expect(sample(text, 'strand_http_request_duration_seconds_count', 'method="GET",status="200"')).toBe(2);
-  expect(sample(text, 'strand_http_request_duration_seconds_bucket', 'le="0.005",method="GET",status="200"')).toBe(1);
-  expect(sample(text, 'strand_http_request_duration_seconds_bucket', 'le="+Inf",method="GET",status="200"')).toBe(2);
+  const found = 'method="GET",route="/users/:id",status="200"';
+  expect(sample(text, 'strand_http_request_duration_seconds_count', found)).toBe(2);
+  expect(sample(text, 'strand_http_request_duration_seconds_bucket', `le="0.005",${found}`)).toBe(1);
+  expect(sample(text, 'strand_http_request_duration_seconds_bucket', `le="+Inf",${found}`)).toBe(2);
+  // No route matched: the route label is empty, Prometheus's "no value".
+  expect(sample(text, 'strand_http_request_duration_seconds_count', 'method="GET",route="",status="404"')).toBe(1);
 });
