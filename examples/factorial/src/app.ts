@@ -1,37 +1,31 @@
 /**
- * The demo's routes: `GET /` serves the page, `GET /factorial?n=N`
- * computes N! in the request's process, yielding at every multiply so the
- * scheduler can preempt it, and `GET /progress` lists the factorials in
- * flight. `/chaos/crash`, `/chaos/stall` and `/chaos/leak` misbehave on
- * purpose, to watch the runtime contain each. Other paths are 404, other
- * methods 405 (the router's).
+ * The demo's routes: `GET /` serves the page (its script, styles and
+ * uPlot under `/assets/`), `GET /factorial?n=N[&job=ID]` computes N! in the
+ * request's process, yielding at every multiply so the scheduler can preempt
+ * it (open to any origin, so that the page can time its peers side by side),
+ * and `GET /progress` lists the factorials in flight. `/chaos/crash`,
+ * `/chaos/stall` and `/chaos/leak` misbehave on purpose, to watch the
+ * runtime contain each. Other paths are 404, other methods 405 (the router's).
  */
 import { self } from '@strand/core';
 import { handler, router, type HttpResponse } from '@strand/http';
 import { call, cast } from '@strand/otp';
-import { page } from './page.js';
+import { type FactorialAnswer, factorialSteps, parseN } from './factorial.js';
+import { Page, PageAsset } from './page.js';
 import { PROGRESS, type JobProgress } from './progress.js';
 import { RunawayStart } from './runaway.js';
 
-/** Largest n accepted: beyond this it is not a number a person typed. */
-export const MAX_N = 1_000_000_000;
 /** Progress is reported every this many multiplications. */
 const REPORT_EVERY = 1_000;
-/** Results shorter than this many bits have their decimal digits counted exactly. */
-const FULL_DIGITS_BELOW_BITS = 200_000;
-/** Results of at most this many digits are answered in full: a number a person can still read. */
-export const MAX_PRINTED_DIGITS = 3_000;
-
-export const Page = handler(import.meta.url, 'FactorialPage', function* () {
-  return { status: 200, headers: { 'content-type': 'text/html; charset=utf-8' }, body: page };
-});
+/** A job label: short, and safe to show. */
+const JOB_LABEL = /^[\w-]{1,40}$/;
 
 export const Progress = handler(import.meta.url, 'FactorialProgress', function* () {
   return json(200, yield* call<JobProgress[]>(PROGRESS, 'list'));
 });
 
 export const Factorial = handler(import.meta.url, 'Factorial', function* (request) {
-  return yield* factorial(request.query.n);
+  return yield* factorial(request.query.n, request.query.job);
 });
 
 /** Throws: only this request answers 500. */
@@ -60,6 +54,7 @@ export const ChaosLeak = handler(import.meta.url, 'ChaosLeak', function* (): Gen
 
 export const routes = router()
   .get('/', Page)
+  .get('/assets/:name', PageAsset)
   .get('/progress', Progress)
   .get('/factorial', Factorial)
   .get('/chaos/crash', ChaosCrash)
@@ -67,30 +62,23 @@ export const routes = router()
   .get('/chaos/leak', ChaosLeak)
   .get('/runaway', RunawayStart);
 
-function* factorial(raw: string | undefined): Generator<unknown, HttpResponse, unknown> {
-  if (raw === undefined || !/^\d{1,10}$/.test(raw) || Number(raw) > MAX_N) {
-    return text(400, `n must be an integer from 0 to ${MAX_N}\n`);
-  }
-  const n = Number(raw);
+function* factorial(raw: string | undefined, job: string | undefined): Generator<unknown, HttpResponse, unknown> {
+  const n = parseN(raw);
+  if (typeof n !== 'number') return open(n);
+  if (job !== undefined && !JOB_LABEL.test(job)) return open({ status: 400, contentType: 'text/plain; charset=utf-8', body: 'job must be 1 to 40 letters, digits, _ or -\n' });
   const me = self();
-  let acc = 1n;
-  for (let i = 2; i <= n; i++) {
-    try {
-      acc *= BigInt(i);
-    } catch (error) {
-      // V8 caps BigInts at 2^30 bits: n! passes it at i ≈ 44.8 million.
-      if (error instanceof RangeError) return text(422, `${n}! is larger than a JavaScript BigInt can be (2^30 bits): stopped at ${i - 1}!\n`);
-      throw error;
-    }
-    if (i % REPORT_EVERY === 0) cast(PROGRESS, { pid: me, n, done: i } satisfies JobProgress);
+  const startedAt = Date.now();
+  const steps = factorialSteps(n);
+  for (let step = steps.next(); ; step = steps.next()) {
+    if (step.done === true) return open(step.value);
+    if (step.value % REPORT_EVERY === 0) cast(PROGRESS, { pid: me, n, done: step.value, startedAt, ...(job === undefined ? {} : { job }) } satisfies JobProgress);
     yield;
   }
-  const bits = acc.toString(2).length;
-  // Decimal digits of a huge number take long to print without yielding: give their count instead.
-  const decimal = bits < FULL_DIGITS_BELOW_BITS ? acc.toString() : undefined;
-  const digits = decimal?.length ?? Math.floor((bits - 1) * (Math.LN2 / Math.LN10)) + 1;
-  const value = decimal !== undefined && digits <= MAX_PRINTED_DIGITS ? { value: decimal } : {};
-  return json(200, { n, ...value, bits, digits, exactDigits: decimal !== undefined });
+}
+
+/** A factorial's answer, readable by a page of any origin: only a computed number, nothing private. */
+function open(answer: FactorialAnswer): HttpResponse {
+  return { status: answer.status, headers: { 'content-type': answer.contentType, 'access-control-allow-origin': '*' }, body: answer.body };
 }
 
 function text(status: number, body: string): HttpResponse {

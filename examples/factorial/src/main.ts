@@ -6,11 +6,16 @@
  * SIGHUP reloads the code (`kill -HUP <pid>`); SIGINT/SIGTERM stop gracefully.
  * The observer (dashboard, JSON API, /metrics) listens on OBSERVER_PORT
  * (default 4000; 0 picks a free port).
+ * `--side-by-side` (what `npm start` passes) also starts the peers the page
+ * compares with, as child processes on PORT+1 (round-robin) and PORT+2
+ * (plain node:http), any free port when PORT is 0; they stop with it.
  */
 import { serve } from '@strand/http';
 import { observe } from '@strand/observer';
 import { Strand } from '@strand/otp';
 import { routes } from './app.js';
+import { progressEvents } from './live/progress-events.js';
+import { type Peers, startPeers } from './side-by-side/peers.js';
 import { ProgressBoard } from './progress.js';
 
 const port = Number(process.env.PORT ?? 3000);
@@ -25,10 +30,13 @@ const app = await Strand.start({
   memory: { threadHeapMb: Number(process.env.THREAD_HEAP_MB ?? 1024) },
 });
 // Long enough for 999999999! to be held open by a benchmark; the client going away ends it sooner.
-const http = await serve({ runtime: app.runtime, routes, port, deadlineMs: 10 * 60_000 });
+let peers: Peers | undefined;
+const streams = { '/progress/events': progressEvents(app, policy, () => peers?.list() ?? []) };
+const http = await serve({ runtime: app.runtime, routes, streams, port, deadlineMs: 10 * 60_000 });
 console.log(`factorial demo on http://127.0.0.1:${http.port}/ (${app.runtime.schedulers} schedulers, ${policy})`);
 const observer = await observe(app.runtime, { port: Number(process.env.OBSERVER_PORT ?? 4000) });
 console.log(`observer on http://127.0.0.1:${observer.port}/`);
+if (process.argv.includes('--side-by-side')) peers = startPeers({ roundRobin: port === 0 ? 0 : port + 1, plain: port === 0 ? 0 : port + 2 });
 
 process.on('SIGHUP', () => {
   app.reload().then(
@@ -40,7 +48,7 @@ process.on('SIGHUP', () => {
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.once(signal, async () => {
     await observer.close();
-    await http.stop(2_000);
+    await Promise.all([http.stop(2_000), peers?.stop()]);
     await app.stop();
     process.exit(0);
   });

@@ -1,47 +1,42 @@
-/** The demo page: type a number, see "calculating…", then the result; several requests in flight at once. */
-export const page = `<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<title>Strand: factorials</title>
-<style>
-  body { font: 16px system-ui, sans-serif; max-width: 42rem; margin: 3rem auto; padding: 0 1rem; }
-  input { font-size: 1.2rem; width: 14rem; }
-  button { font-size: 1.2rem; }
-  li { margin: .3rem 0; font-variant-numeric: tabular-nums; overflow-wrap: anywhere; }
-  .pending { color: #a60; } .done { color: #070; } .failed { color: #b00; }
-</style>
-</head>
-<body>
-<h1>n!</h1>
-<p>Each request is a Strand process. Try <code>999999999</code> a few times, then <code>10000</code>: the small one still answers at once.</p>
-<form id="f"><input id="n" type="number" min="0" value="10000" aria-label="n"> <button>compute</button></form>
-<ol id="results" reversed></ol>
-<script>
-const results = document.getElementById('results');
-document.getElementById('f').addEventListener('submit', async (event) => {
-  event.preventDefault();
-  const n = document.getElementById('n').value;
-  const item = document.createElement('li');
-  item.className = 'pending';
-  item.textContent = n + '! calculating…';
-  results.prepend(item);
-  const started = performance.now();
-  try {
-    const response = await fetch('/factorial?n=' + encodeURIComponent(n));
-    const ms = Math.round(performance.now() - started);
-    if (!response.ok) throw new Error(await response.text());
-    const r = await response.json();
-    item.className = 'done';
-    item.textContent = r.value !== undefined
-      ? n + '! = ' + r.value + ' (' + ms + ' ms)'
-      : n + '! has ' + r.digits.toLocaleString() + ' digits (' + ms + ' ms)';
-  } catch (error) {
-    item.className = 'failed';
-    item.textContent = n + '! failed: ' + error.message;
-  }
+/**
+ * The demo page (src/page/: index.html, demo.js, demo.css) and uPlot, the
+ * chart library it draws with, served from node_modules: the page loads
+ * nothing from elsewhere. Read once per thread, when the module loads.
+ */
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { handler, type HttpResponse } from '@strand/http';
+
+const resolve = createRequire(import.meta.url).resolve;
+const own = (name: string) => new URL(`./page/${name}`, import.meta.url);
+
+const JAVASCRIPT = 'text/javascript; charset=utf-8';
+const CSS = 'text/css; charset=utf-8';
+
+interface Asset {
+  readonly contentType: string;
+  readonly body: string;
+}
+
+/** What `/assets/:name` serves, by name. */
+const assets = new Map([
+  asset('demo.js', own('demo.js'), JAVASCRIPT),
+  asset('demo.css', own('demo.css'), CSS),
+  asset('uPlot.js', resolve('uplot/dist/uPlot.iife.min.js'), JAVASCRIPT),
+  asset('uPlot.css', resolve('uplot/dist/uPlot.min.css'), CSS),
+]);
+const index = readFileSync(own('index.html'), 'utf8');
+
+export const Page = handler(import.meta.url, 'FactorialPage', function* () {
+  return { status: 200, headers: { 'content-type': 'text/html; charset=utf-8' }, body: index };
 });
-</script>
-</body>
-</html>
-`;
+
+export const PageAsset = handler(import.meta.url, 'FactorialPageAsset', function* (request): Generator<unknown, HttpResponse, unknown> {
+  const asset = assets.get(request.params.name ?? '');
+  if (asset === undefined) return { status: 404, headers: { 'content-type': 'text/plain' }, body: 'no such asset\n' };
+  return { status: 200, headers: { 'content-type': asset.contentType, 'cache-control': 'no-cache' }, body: asset.body };
+});
+
+function asset(name: string, file: string | URL, contentType: string): [string, Asset] {
+  return [name, { contentType, body: readFileSync(file, 'utf8') }];
+}

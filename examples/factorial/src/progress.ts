@@ -14,6 +14,10 @@ export interface JobProgress {
   readonly n: number;
   /** Multiplications done so far. */
   readonly done: number;
+  /** When the job began (ms since the epoch), for its elapsed time and rate. */
+  readonly startedAt: number;
+  /** The `job` label its client gave (`/factorial?n=N&job=ID`), to find its own jobs among the others. */
+  readonly job?: string;
 }
 
 type State = Map<Pid, JobProgress>;
