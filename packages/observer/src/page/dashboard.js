@@ -18,7 +18,7 @@ const RECONNECT_DELAY_MS = 2_000;
 /** Rows drawn at most: the table stays quick with a hundred thousand processes; the filter finds the rest. */
 const ROWS_SHOWN = 500;
 /** Height of each chart's plot area (CSS px): two rows of charts and the table fit a 1280×800 window. */
-const CHART_HEIGHT_PX = 120;
+const CHART_HEIGHT_PX = 112;
 /** Line colours: the Okabe–Ito palette (told apart with colour-blindness), the darker ones for contrast on white. */
 const COLOURS = ['#0072B2', '#D55E00', '#009E73', '#CC79A7', '#7A5C00', '#56B4E9', '#000000'];
 /** Spacing of the time axis's ticks to choose from (s): never less than a sample apart. */
