@@ -35,6 +35,8 @@ export interface SchedulerControl {
   suspend(owner: number): number;
   /** Tells local processes that the processes of `owner` are gone (see `Scheduler.lostScheduler`). */
   lostScheduler(owner: number, deadUpTo: readonly number[], stalledPid: Pid, stallReason: ExitReason): void;
+  /** Tells local processes that the processes of cluster node `node` are gone (see `Scheduler.lostNode`). */
+  lostNode(node: number): void;
   /** New processes go to `schedulers` only, from now on (a reload's new generation). */
   placeOn(schedulers: readonly number[]): void;
   /** Scheduler `owner` is retired: the main thread answers for its pids from now on. */
@@ -84,6 +86,7 @@ export function controlFor(
     },
     lostScheduler: (owner, deadUpTo, stalledPid, stallReason) =>
       scheduler.lostScheduler(owner, deadUpTo, (pid) => (pid === stalledPid ? stallReason : 'noconnection')),
+    lostNode: (node) => scheduler.lostNode(node),
     placeOn: (schedulers) => placement.placeOn(schedulers),
     retire: (owner) => router.retire(owner, MAIN_THREAD),
     lastSerial: () => scheduler.lastSerial,

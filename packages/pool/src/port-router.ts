@@ -13,10 +13,16 @@
  * retired (a reload's old generation, drained), envelopes for its pids go
  * to the main thread instead, which answers for the dead: a message is
  * dropped, a link or monitor gets `'noproc'`.
+ *
+ * In a runtime that is a cluster node (remote-nodes.ts), envelopes for
+ * other nodes' pids are encoded here, in the sending thread, and leave
+ * through the sink `sendRemoteTo` names: on a worker, a batch to the main
+ * thread marked `REMOTE_BATCH`, sent with the turn's other batches.
  */
 import type { MessagePort } from 'node:worker_threads';
 import type { Pid } from '@strand/core';
-import type { Batch, Envelope, Router } from '@strand/core/runtime';
+import { type Batch, type Envelope, type Router, nodeOf } from '@strand/core/runtime';
+import { REMOTE_BATCH, encodeEnvelope } from './remote-nodes.js';
 
 /**
  * Items (a message counts two) per `postMessage` at most. Large enough that
@@ -35,6 +41,11 @@ export class PortRouter implements Router {
   /** Per retired owner index: the index whose thread answers for its pids. */
   private readonly retiredTo: number[] = [];
   private flushQueued = false;
+  /** Index of the thread that carries envelopes for other nodes, while they wait here (see `sendRemoteTo`). */
+  private remoteVia = -1;
+  private remoteBatch: Batch = [REMOTE_BATCH];
+  /** Set once the runtime is a cluster node (see `sendRemoteTo`); core calls it for other nodes' pids. */
+  forwardRemote: ((envelope: Envelope) => void) | undefined;
 
   /**
    * `flushOn`: when waiting batches go. `'microtask'` (scheduler threads):
@@ -66,14 +77,43 @@ export class PortRouter implements Router {
     if (batch.length >= MAX_BATCH) this.send(via);
   }
 
+  /**
+   * Envelopes for other nodes' pids leave encoded: handed to `sink` at once
+   * (the main thread), or batched to thread `sink` (a worker's way out).
+   */
+  sendRemoteTo(sink: number | ((node: number, encoded: Uint8Array) => void)): void {
+    if (typeof sink === 'function') {
+      this.forwardRemote = (envelope) => sink(nodeOf(envelope.to), encodeEnvelope(envelope));
+      return;
+    }
+    this.remoteVia = sink;
+    this.forwardRemote = (envelope) => {
+      const encoded = encodeEnvelope(envelope);
+      if (this.remoteBatch.length === 1) this.queueFlush();
+      this.remoteBatch.push(nodeOf(envelope.to), encoded);
+      if (this.remoteBatch.length > MAX_BATCH) this.sendRemoteBatch();
+    };
+  }
+
+  private sendRemoteBatch(): void {
+    const port = this.ports.get(this.remoteVia);
+    if (this.remoteBatch.length === 1 || port === undefined) return;
+    const batch = this.remoteBatch;
+    this.remoteBatch = [REMOTE_BATCH];
+    port.postMessage(batch);
+  }
+
+  private queueFlush(): void {
+    if (this.flushQueued) return;
+    this.flushQueued = true;
+    if (this.flushOn === 'microtask') queueMicrotask(this.flush);
+    else setImmediate(this.flush);
+  }
+
   private batchFor(owner: number): Batch {
     const batch = this.pending[owner];
     if (batch !== undefined && batch.length > 0) return batch;
-    if (!this.flushQueued) {
-      this.flushQueued = true;
-      if (this.flushOn === 'microtask') queueMicrotask(this.flush);
-      else setImmediate(this.flush);
-    }
+    this.queueFlush();
     this.waiting.push(owner);
     return batch ?? (this.pending[owner] = []);
   }
@@ -82,6 +122,7 @@ export class PortRouter implements Router {
   readonly flush = (): void => {
     this.flushQueued = false;
     for (const owner of this.waiting.splice(0)) this.send(owner);
+    this.sendRemoteBatch();
   };
 
   connect(owner: number, port: MessagePort): void {

@@ -13,28 +13,15 @@
  * envelopes; each worker also has a control port (comlink) and reports
  * crashes and lost envelopes as events.
  *
- * The stall watchdog reads each worker's board every `STALL_CHECK_INTERVAL_MS`.
- * A process that runs longer than `stallTimeoutMs` without yielding is
- * reported (`onStall`); with `stallPolicy: 'replace'` (the default) its
- * thread is terminated and a new one takes its index. Every process that
- * lived there is gone: the stuck one with a `StallError` reason, the others
- * with `'noconnection'`, and links and monitors elsewhere see exactly that.
+ * A lost thread (stalled: stall-watchdog.ts; or its worker died) is
+ * replaced: a new thread takes its index. Every process that lived there is
+ * gone: a stuck one with a `StallError` reason, the others with
+ * `'noconnection'`, and links and monitors elsewhere see exactly that.
  *
- * Reload (`rt.reload()`): a new generation of scheduler threads starts, on
- * indices no live thread uses; their module caches are fresh, so they run
- * the actor modules as they are on disk now. Placement switches to them
- * everywhere at once: new processes run new code. Processes already running
- * finish on the old code where they are; each old thread is retired once it
- * has no process left, and from then on the main thread answers for its
- * pids (a message is dropped, a link or monitor gets `'noproc'`). The main
- * thread, its inboxes and whatever listens there are untouched.
+ * Parts: options (runtime-options.ts), the threads and their channels
+ * (threads.ts), reload generations (reload.ts), the stall watchdog
+ * (stall-watchdog.ts); this module is the runtime's face and their wiring.
  */
-import { availableParallelism } from 'node:os';
-import { pathToFileURL } from 'node:url';
-import { performance } from 'node:perf_hooks';
-import { MessageChannel, type MessagePort, Worker } from 'node:worker_threads';
-import * as Comlink from 'comlink';
-import nodeEndpoint from 'comlink/dist/esm/node-adapter.mjs';
 import {
   type Actor,
   type CrashReport,
@@ -43,180 +30,112 @@ import {
   type Inbox,
   InvalidOptionError,
   type Pid,
-  StrandError,
   type ProcessInfo,
   Scheduler,
   formatPid,
   isPid,
 } from '@strand/core';
-import {
-  BOARD_LAST_SERIAL,
-  BOARD_RUNNING_ACTOR,
-  BOARD_RUNNING_PID,
-  BOARD_SLICE_STARTED_AT,
-  SCHEDULER_SLOTS,
-  type Batch,
-  type Envelope,
-  ownerOf,
-} from '@strand/core/runtime';
+import { BOARD_LAST_SERIAL, BOARD_RUNNING_PID, type Batch, SCHEDULER_SLOTS, ownerOf } from '@strand/core/runtime';
 import { Boards } from './boards.js';
 import { MAIN_THREAD, type SchedulerControl, type ThreadStats, controlFor } from './control.js';
+import { DIRTY_SERVICE } from './dirty.js';
+import { DirtyService } from './dirty-service.js';
+import { haltAtEntryPoint, runtimeThreadKind } from './entry-point.js';
+import { inheritedLoaders } from './inherited-loader.js';
 import { LeastLoaded } from './least-loaded.js';
 import { ThreadMeter } from './meter.js';
 import { PortRouter } from './port-router.js';
-import { DIRTY_SERVICE } from './dirty.js';
-import { type DirtyOptions, DirtyService } from './dirty-service.js';
-import { DEFAULT_MAX_NAMES, SharedRegistry } from './shared-registry.js';
-import { haltAtEntryPoint, runtimeThreadKind } from './entry-point.js';
-import { inheritedLoaders } from './inherited-loader.js';
-import { BARRIER, type SchedulerTuning, type ThreadEvent, type WorkerInit } from './thread-protocol.js';
-
-/** Default for `stallTimeoutMs`: far above any honest slice (1 ms) or single step, short enough to matter. */
-export const DEFAULT_STALL_TIMEOUT_MS = 5_000;
-/** How often the watchdog reads the boards, in ms. */
-export const STALL_CHECK_INTERVAL_MS = 100;
-/** How often a reload's old threads are asked whether they have drained, in ms. */
-export const DRAIN_CHECK_INTERVAL_MS = 100;
-
-/** What `reload` did. */
-export interface ReloadReport {
-  readonly generation: number;
-  /** The new generation's scheduler indices: new processes go there. */
-  readonly schedulers: readonly number[];
-  /** Indices of older threads that still run processes, retired once they have none. */
-  readonly draining: readonly number[];
-}
-
-/** A reload that could not start: the runtime is stopping, or too many old threads still run. */
-export class ReloadError extends StrandError {
-  constructor(message: string) {
-    super('ERR_STRAND_RELOAD', message);
-  }
-}
-
-export interface StrandOptions extends SchedulerTuning {
-  /** Worker schedulers; default one per core (`os.availableParallelism()`). */
-  readonly schedulers?: number;
-  /** Names the runtime can hold at once; default `DEFAULT_MAX_NAMES` (4096). */
-  readonly maxNames?: number;
-  /** Node options for the scheduler threads; default `process.execArgv`. */
-  readonly execArgv?: readonly string[];
-  /**
-   * Modules (URLs or absolute paths) each scheduler thread imports, in order,
-   * before it starts: for example one that registers a TypeScript loader, so
-   * that actors written in TypeScript load in the threads
-   * (`import { register } from 'tsx/esm/api'; register();`).
-   */
-  readonly preload?: readonly string[];
-  /** A process running this long without yielding is a stall; default 5000 ms. */
-  readonly stallTimeoutMs?: number;
-  /** `'replace'` (default): terminate the stalled thread and start another; `'report'`: only report. */
-  readonly stallPolicy?: 'replace' | 'report';
-  /** Told of every stall. Default: a line on stderr. */
-  readonly onStall?: (report: StallReport) => void;
-  /** Told of every process, on any thread, that ends by throwing. Default: a line on stderr. */
-  readonly onCrash?: (report: CrashReport) => void;
-  /** The dirty thread pool (`dirty()`), started on first use. */
-  readonly dirty?: DirtyOptions;
-  /** Memory limits of the scheduler threads and their processes; none by default. */
-  readonly memory?: MemoryOptions;
-}
-
-export interface MemoryOptions {
-  /** Each scheduler thread's V8 heap limit, in MiB (`resourceLimits.maxOldGenerationSizeMb`): past it the thread dies. */
-  readonly threadHeapMb?: number;
-  /**
-   * Share of `threadHeapMb` past which the process that grew the heap most is
-   * killed (`MemoryLimitError`), before V8's limit takes the whole thread.
-   * Default `DEFAULT_SOFT_HEAP_LIMIT`.
-   */
-  readonly softLimit?: number;
-  /** A process with more messages than this in its mailbox is killed (`MemoryLimitError`). */
-  readonly mailboxLimit?: number;
-}
-
-/** Default `memory.softLimit`: room left for the slice that crosses it and for the collector. */
-export const DEFAULT_SOFT_HEAP_LIMIT = 0.8;
-
-export interface StallReport {
-  readonly scheduler: number;
-  readonly pid: Pid;
-  /** `module#name` of the stuck process's actor, when known. */
-  readonly actor: string;
-  readonly runningForMs: number;
-  readonly action: 'replaced' | 'reported';
-}
-
-interface Thread {
-  readonly index: number;
-  /** The reload generation that started it (see `reload`). */
-  readonly generation: number;
-  worker: Worker;
-  control: Comlink.Remote<SchedulerControl>;
-  /** Main thread's end of the control channel, closed when the thread goes. */
-  readonly controlPort: MessagePort;
-  /** Actor ids of this thread → `module#name`, for stall reports. */
-  readonly actors: Map<number, string>;
-  /** Set while the thread is being replaced or stopped: exits are expected. */
-  retiring: boolean;
-}
+import { Generations, type ReloadReport } from './reload.js';
+import { REMOTE_BATCH, RemoteDelivery, type RemoteNodes } from './remote-nodes.js';
+import { type RuntimeSettings, type StrandOptions, readRuntimeOptions, tuning } from './runtime-options.js';
+import { SharedRegistry } from './shared-registry.js';
+import { StallWatchdog } from './stall-watchdog.js';
+import type { ThreadEvent } from './thread-protocol.js';
+import { SchedulerThreads, type Thread, release } from './threads.js';
 
 export class Runtime {
-  private readonly threads = new Map<number, Thread>();
   private readonly scheduler: Scheduler;
   private readonly router: PortRouter;
   private readonly meter: ThreadMeter;
   private readonly mainControl: SchedulerControl;
-  private readonly watchdog: ReturnType<typeof setInterval>;
+  private readonly threads: SchedulerThreads;
+  private readonly generations: Generations;
+  private readonly watchdog: StallWatchdog;
+  /** Indices being replaced (or whose stall was reported): no other work touches them meanwhile. */
   private readonly replacing = new Set<number>();
+  /** Thread work under way (replacements, retirements): a stop waits for it. */
   private readonly replacements = new Set<Promise<void>>();
-  private readonly dataPorts = new Map<number, MessagePort>();
-  private readonly barrierEchoes = new Map<number, (() => void)[]>();
   private dirtyService: DirtyService | undefined;
   private stopping: Promise<void> | undefined;
-  /** The main thread's TypeScript loader, which each thread registers first. */
-  private readonly loaders: readonly string[];
   /** Modules whose failure to load has been logged: one line each, however many spawns fail. */
   private readonly loggedLoadFailures = new Set<string>();
-  private readonly placement: LeastLoaded;
-  /** The current generation's worker indices: where new processes go. */
-  private current: readonly number[];
-  private generation = 0;
-  private reloading: Promise<ReloadReport> | undefined;
-  /** Old threads waiting to have no process left. */
-  private readonly draining = new Set<Thread>();
-  private drainTimer: ReturnType<typeof setInterval> | undefined;
-  private drainRound: Promise<void> | undefined;
-  /** Per retired index: its last pid serial and, per allocator, up to which serial its pids are dead. */
-  private readonly retired = new Map<number, { readonly lastSerial: number; readonly deadUpTo: readonly number[] }>();
+  /** The main thread's TypeScript loader, which each thread registers first. */
+  private readonly loaders: readonly string[];
+  readonly schedulers: number;
 
   private constructor(
-    private readonly options: Required<Pick<StrandOptions, 'stallTimeoutMs' | 'stallPolicy'>> & StrandOptions,
-    readonly schedulers: number,
+    private readonly settings: RuntimeSettings,
     private readonly boards: Boards,
     private readonly registry: SharedRegistry,
+    private readonly remote: RemoteNodes | undefined,
   ) {
+    this.schedulers = settings.schedulers;
+    this.loaders = inheritedLoaders(settings.execArgv ?? process.execArgv);
+    const first = Array.from({ length: settings.schedulers }, (_, i) => i + 1);
     this.router = new PortRouter(
       (envelope, error) => this.undeliverable({ type: 'undeliverable', to: envelope.to, kind: envelope.kind, error: String(error) }),
       'immediate',
-      { index: MAIN_THREAD, accept: (batch) => this.answerForRetired(batch) },
+      { index: MAIN_THREAD, accept: (batch) => this.generations.answerForRetired(batch) },
     );
-    this.current = workerIndices(schedulers);
-    this.placement = new LeastLoaded(boards, this.current);
+    if (remote !== undefined) this.router.sendRemoteTo((node, encoded) => remote.send(node, encoded));
+    const placement = new LeastLoaded(boards, first);
     this.scheduler = new Scheduler({
-      ...tuning(options),
+      ...tuning(settings),
       index: MAIN_THREAD,
       router: this.router,
-      placement: this.placement,
+      placement,
       registry,
       board: boards.board(0),
       onCrash: (report) => this.crashed(report),
     });
     this.meter = new ThreadMeter(this.scheduler, boards.board(0));
-    this.mainControl = controlFor(MAIN_THREAD, 0, this.scheduler, this.router, this.meter, this.placement);
-    this.watchdog = setInterval(() => this.checkStalls(), STALL_CHECK_INTERVAL_MS);
-    this.watchdog.unref();
-    this.loaders = inheritedLoaders(options.execArgv ?? process.execArgv);
+    this.mainControl = controlFor(MAIN_THREAD, 0, this.scheduler, this.router, this.meter, placement);
+    this.threads = new SchedulerThreads({
+      settings,
+      boards,
+      registry,
+      router: this.router,
+      loaders: this.loaders,
+      current: () => this.generations.current,
+      accept: (batch) => this.acceptFromThread(batch),
+      onEvent: (thread, event) => this.onThreadEvent(thread, event),
+      onLost: (thread) => {
+        if (this.stopping === undefined) this.startReplacing(thread.index, 0 as Pid, 'noconnection');
+      },
+    });
+    this.generations = new Generations(
+      {
+        schedulers: settings.schedulers,
+        threads: this.threads,
+        mainControl: this.mainControl,
+        boards,
+        registry,
+        isStopping: () => this.stopping !== undefined,
+        isReplacing: (index) => this.replacing.has(index),
+        track: (work) => this.track(work),
+        reloadDirty: () => this.dirtyService?.reload(),
+        accept: (batch) => this.scheduler.accept(batch),
+        undeliverable: (event) => this.undeliverable(event),
+      },
+      first,
+    );
+    this.watchdog = new StallWatchdog({
+      settings,
+      boards,
+      threads: this.threads,
+      replacing: this.replacing,
+      replace: (index, pid, reason) => this.startReplacing(index, pid, reason),
+    });
   }
 
   /**
@@ -226,36 +145,19 @@ export class Runtime {
    */
   static async start(options: StrandOptions = {}): Promise<Runtime> {
     if (runtimeThreadKind() !== undefined) return haltAtEntryPoint();
-    const schedulers = options.schedulers ?? availableParallelism();
-    if (!Number.isInteger(schedulers) || schedulers < 1 || schedulers >= SCHEDULER_SLOTS) {
-      throw new InvalidOptionError('schedulers', schedulers, `an integer from 1 to ${SCHEDULER_SLOTS - 1}`);
+    const settings = readRuntimeOptions(options);
+    const remote = settings.remote === undefined ? undefined : await settings.remote();
+    let runtime: Runtime;
+    try {
+      runtime = new Runtime({ ...settings, node: remote?.node ?? 0 }, new Boards(), new SharedRegistry({ maxNames: settings.maxNames }), remote);
+    } catch (error) {
+      await remote?.close();
+      throw error;
     }
-    const maxNames = options.maxNames ?? DEFAULT_MAX_NAMES;
-    if (!Number.isInteger(maxNames) || maxNames < 1) throw new InvalidOptionError('maxNames', maxNames, 'a positive integer');
-    const stallTimeoutMs = options.stallTimeoutMs ?? DEFAULT_STALL_TIMEOUT_MS;
-    if (typeof stallTimeoutMs !== 'number' || !(stallTimeoutMs > 0)) {
-      throw new InvalidOptionError('stallTimeoutMs', stallTimeoutMs, 'a positive number of milliseconds');
-    }
-    const stallPolicy = options.stallPolicy ?? 'replace';
-    if (stallPolicy !== 'replace' && stallPolicy !== 'report') {
-      throw new InvalidOptionError('stallPolicy', stallPolicy, "'replace' or 'report'");
-    }
-    if (options.execArgv !== undefined && !Array.isArray(options.execArgv)) {
-      throw new InvalidOptionError('execArgv', options.execArgv, 'an array of strings');
-    }
-    if (options.preload !== undefined && (!Array.isArray(options.preload) || !options.preload.every((m) => typeof m === 'string'))) {
-      throw new InvalidOptionError('preload', options.preload, 'an array of module URLs or absolute paths');
-    }
-    checkMemory(options.memory);
-    const runtime = new Runtime(
-      { ...options, stallTimeoutMs, stallPolicy },
-      schedulers,
-      new Boards(),
-      new SharedRegistry({ maxNames }),
-    );
     try {
       await runtime.startThreads();
       runtime.startDirtyService();
+      remote?.attach(new RemoteDelivery(runtime.scheduler, (node) => runtime.tellThreadsLost(node)));
     } catch (error) {
       await runtime.stop();
       throw error;
@@ -275,7 +177,7 @@ export class Runtime {
     if (!Number.isInteger(scheduler) || scheduler < 1 || scheduler > this.schedulers) {
       throw new InvalidOptionError('scheduler', scheduler, `a worker scheduler index from 1 to ${this.schedulers}`);
     }
-    return this.scheduler.spawnOn(this.current[scheduler - 1]!, actor, ...args);
+    return this.scheduler.spawnOn(this.generations.current[scheduler - 1]!, actor, ...args);
   }
 
   /** Sends `message` to a pid or registered name; to a typed `Pid<M>`, only an `M` compiles. */
@@ -331,23 +233,21 @@ export class Runtime {
     if (owner === 0) return this.scheduler.processInfo(pid);
     const thread = this.threads.get(owner);
     if (thread === undefined) return undefined;
-    await this.barrier(owner);
+    await this.threads.barrier(owner);
     return thread.control.processInfo(pid);
   }
 
   /** Every live process of every scheduler, after a barrier with each (see `processInfo`). */
   async processes(): Promise<ProcessInfo[]> {
-    await Promise.all([...this.threads.keys()].map((index) => this.barrier(index)));
-    const lists = await Promise.all([
-      this.mainControl.processes(),
-      ...[...this.threads.values()].map((t) => t.control.processes()),
-    ]);
+    const threads = this.threads.all();
+    await Promise.all(threads.map((t) => this.threads.barrier(t.index)));
+    const lists = await Promise.all([this.mainControl.processes(), ...threads.map((t) => t.control.processes())]);
     return lists.flat();
   }
 
   /** Per-scheduler figures, main thread (index 0) first. */
   async stats(): Promise<ThreadStats[]> {
-    return Promise.all([this.mainControl.stats(), ...[...this.threads.values()].map((t) => t.control.stats())]);
+    return Promise.all([this.mainControl.stats(), ...this.threads.all().map((t) => t.control.stats())]);
   }
 
   /**
@@ -363,212 +263,34 @@ export class Runtime {
 
   /**
    * Loads the actor modules anew: starts a new generation of scheduler
-   * threads and sends every new process there (see the top of this file).
-   * Resolves once the new generation takes new processes; the old threads
-   * drain in the background. A reload while one is under way joins it.
+   * threads and sends every new process there (see reload.ts). Resolves
+   * once the new generation takes new processes; the old threads drain in
+   * the background. A reload while one is under way joins it.
    */
   reload(): Promise<ReloadReport> {
-    this.reloading ??= this.startGeneration().finally(() => (this.reloading = undefined));
-    return this.reloading;
-  }
-
-  private async startGeneration(): Promise<ReloadReport> {
-    if (this.stopping !== undefined) throw new ReloadError('the runtime is stopping');
-    const free = Array.from({ length: SCHEDULER_SLOTS - 1 }, (_, i) => i + 1).filter((i) => !this.threads.has(i));
-    if (free.length < this.schedulers) {
-      throw new ReloadError(
-        `no room for ${this.schedulers} new scheduler threads: threads of older generations still run processes (${[...this.draining].map((t) => t.index).join(', ')}); let them finish, or kill them`,
-      );
-    }
-    const indices = free.slice(0, this.schedulers);
-    const generation = ++this.generation;
-    const others = [...this.threads.values()];
-    const portsOf = new Map<number, { owner: number; port: MessagePort }[]>(indices.map((i) => [i, []]));
-    for (const i of indices) {
-      const toMain = new MessageChannel();
-      portsOf.get(i)!.push({ owner: MAIN_THREAD, port: toMain.port1 });
-      this.listen(i, toMain.port2);
-      for (const other of others) {
-        const pair = new MessageChannel();
-        portsOf.get(i)!.push({ owner: other.index, port: pair.port1 });
-        await other.control.connect(i, Comlink.transfer(pair.port2, [pair.port2]));
-      }
-      for (const j of indices) {
-        if (j <= i) continue;
-        const pair = new MessageChannel();
-        portsOf.get(i)!.push({ owner: j, port: pair.port1 });
-        portsOf.get(j)!.push({ owner: i, port: pair.port2 });
-      }
-    }
-    const previous = this.current;
-    this.current = indices;
-    try {
-      await Promise.all(
-        indices.map((i) => {
-          const before = this.retired.get(i);
-          return this.startThread(i, generation, portsOf.get(i)!, before?.lastSerial ?? 0, before?.deadUpTo ?? new Array<number>(SCHEDULER_SLOTS).fill(0));
-        }),
-      );
-    } catch (error) {
-      this.current = previous;
-      throw error;
-    }
-    for (const i of indices) this.retired.delete(i);
-    this.mainControl.placeOn(indices);
-    await Promise.all(others.map((t) => t.control.placeOn(indices)));
-    // Dirty tasks load their modules anew too: the next one starts a new pool.
-    this.dirtyService?.reload();
-    for (const thread of others) this.draining.add(thread);
-    this.drainTimer ??= setInterval(() => {
-      // One round at a time: a retirement changes the set of threads the next one talks to.
-      if (this.drainRound !== undefined) return;
-      this.drainRound = this.retireDrained().finally(() => (this.drainRound = undefined));
-    }, DRAIN_CHECK_INTERVAL_MS);
-    this.drainTimer.unref();
-    return { generation, schedulers: indices, draining: others.map((t) => t.index) };
-  }
-
-  /**
-   * Retires each old thread that has had no process on two checks in a row:
-   * a spawn placed on it before the switch has arrived by the second, as its
-   * event loop has turned in between.
-   */
-  private async retireDrained(): Promise<void> {
-    for (const thread of [...this.draining]) {
-      if (this.stopping !== undefined || this.replacing.has(thread.index)) return;
-      if ((await thread.control.stats()).processes > 0) continue;
-      if ((await thread.control.stats()).processes > 0) continue;
-      // A stop that began meanwhile takes the threads down itself: a retirement now would race it.
-      if (this.stopping !== undefined) return;
-      this.draining.delete(thread);
-      // Counted with replacements: a stop waits for it.
-      const retirement = this.retire(thread);
-      this.replacements.add(retirement);
-      await retirement.finally(() => this.replacements.delete(retirement));
-    }
-    if (this.draining.size === 0) {
-      clearInterval(this.drainTimer);
-      this.drainTimer = undefined;
-    }
-  }
-
-  /**
-   * Ends an empty thread: every other thread sends what it has for its pids
-   * to the main thread from now on; the thread answers what reached it before
-   * (two round trips: its event loop has turned), then goes.
-   */
-  private async retire(thread: Thread): Promise<void> {
-    const others = [...this.threads.values()].filter((t) => t !== thread);
-    this.mainControl.retire(thread.index);
-    await Promise.all(others.map((t) => t.control.retire(thread.index)));
-    await thread.control.stats();
-    await thread.control.stats();
-    const deadUpTo = new Array<number>(SCHEDULER_SLOTS).fill(0);
-    deadUpTo[MAIN_THREAD] = this.mainControl.lastSerial();
-    const serials = await Promise.all(others.map((t) => t.control.lastSerial()));
-    others.forEach((t, k) => (deadUpTo[t.index] = serials[k]!));
-    deadUpTo[thread.index] = this.boards.read(thread.index, BOARD_LAST_SERIAL);
-    thread.retiring = true;
-    // Out of the table first: a question to a thread being terminated would never be answered.
-    this.threads.delete(thread.index);
-    this.dataPorts.delete(thread.index);
-    await thread.worker.terminate();
-    release(thread);
-    this.boards.write(thread.index, BOARD_RUNNING_PID, 0);
-    this.registry.releaseWhere((pid) => ownerOf(pid) === thread.index);
-    this.mainControl.lostScheduler(thread.index, deadUpTo, 0 as Pid, 'noconnection');
-    await Promise.all(others.map((t) => t.control.lostScheduler(thread.index, deadUpTo, 0 as Pid, 'noconnection')));
-    this.retired.set(thread.index, { lastSerial: deadUpTo[thread.index]!, deadUpTo });
-  }
-
-  /** Envelopes for pids of retired schedulers: answered here as for dead pids; a spawn cannot be. */
-  private answerForRetired(batch: Batch): void {
-    const answerable: Batch = [];
-    for (let i = 0; i < batch.length; i++) {
-      const item = batch[i];
-      if (typeof item === 'number') answerable.push(item, batch[++i]);
-      else if ((item as Envelope).kind === 'spawn') {
-        this.undeliverable({ type: 'undeliverable', to: (item as Envelope).to, kind: 'spawn', error: 'its scheduler was retired by a reload' });
-      } else answerable.push(item);
-    }
-    this.scheduler.accept(answerable);
+    return this.generations.reload();
   }
 
   // ─── Threads ──────────────────────────────────────────────────────────────
 
   private async startThreads(): Promise<void> {
-    const indices = this.current;
-    // One channel per pair of threads, main thread included.
-    const portsOf = new Map<number, { owner: number; port: MessagePort }[]>(indices.map((i) => [i, []]));
-    for (const i of indices) {
-      const toMain = new MessageChannel();
-      portsOf.get(i)!.push({ owner: 0, port: toMain.port1 });
-      this.listen(i, toMain.port2);
-      for (const j of indices) {
-        if (j <= i) continue;
-        const pair = new MessageChannel();
-        portsOf.get(i)!.push({ owner: j, port: pair.port1 });
-        portsOf.get(j)!.push({ owner: i, port: pair.port2 });
-      }
-    }
+    const indices = this.generations.current;
+    const portsOf = await this.threads.wire(indices, []);
     const deadUpTo = new Array<number>(SCHEDULER_SLOTS).fill(0);
-    await Promise.all(indices.map((i) => this.startThread(i, 0, portsOf.get(i)!, 0, deadUpTo)));
+    await Promise.all(indices.map((i) => this.threads.start(i, 0, portsOf.get(i)!, 0, deadUpTo)));
   }
 
-  private async startThread(
-    index: number,
-    generation: number,
-    ports: { owner: number; port: MessagePort }[],
-    firstSerial: number,
-    deadUpTo: readonly number[],
-  ): Promise<void> {
-    const control = new MessageChannel();
-    const init: WorkerInit = {
-      index,
-      generation,
-      workers: this.current,
-      boards: this.boards.buffer,
-      registry: { buffer: this.registry.buffer, maxNames: this.registry.maxNames },
-      ports,
-      control: control.port2,
-      firstSerial,
-      deadUpTo,
-      scheduler: { ...tuning(this.options), ...threadLimits(this.options.memory) },
-      loaders: this.loaders,
-      preload: this.preloadUrls(),
-    };
-    const heapMb = this.options.memory?.threadHeapMb;
-    const worker = new Worker(new URL('./worker.js', import.meta.url), {
-      ...(heapMb === undefined ? {} : { resourceLimits: { maxOldGenerationSizeMb: heapMb } }),
-      workerData: init,
-      transferList: [control.port2, ...ports.map((p) => p.port)],
-      execArgv: [...(this.options.execArgv ?? process.execArgv)],
-      name: `strand-scheduler-${index}`,
-    });
-    const thread: Thread = {
-      index,
-      generation,
-      worker,
-      control: Comlink.wrap<SchedulerControl>(nodeEndpoint(control.port1)),
-      controlPort: control.port1,
-      actors: new Map(),
-      retiring: false,
-    };
-    this.threads.set(index, thread);
-    worker.on('message', (event: ThreadEvent) => this.onThreadEvent(thread, event));
-    worker.on('error', (error) => {
-      process.stderr.write(`[strand] scheduler ${index} failed: ${error.stack ?? String(error)}\n`);
-    });
-    worker.on('exit', () => {
-      if (!thread.retiring && this.stopping === undefined) this.startReplacing(index, 0 as Pid, 'noconnection');
-    });
-    const ready = new Promise<void>((resolve, reject) => {
-      worker.once('online', () => resolve());
-      worker.once('error', reject);
-    });
-    await ready;
-    // A first round trip proves the thread's module graph loaded and its control plane answers.
-    await thread.control.stats();
+  /** A batch a worker posted to the main thread: for its scheduler, or encoded envelopes for other nodes. */
+  private acceptFromThread(batch: Batch): void {
+    if (batch[0] !== REMOTE_BATCH) {
+      this.scheduler.accept(batch);
+      return;
+    }
+    for (let i = 1; i < batch.length; i += 2) this.remote?.send(batch[i] as number, batch[i + 1] as Uint8Array);
+  }
+
+  private async tellThreadsLost(node: number): Promise<void> {
+    await Promise.allSettled(this.threads.all().map((t) => t.control.lostNode(node)));
   }
 
   private startDirtyService(): void {
@@ -577,42 +299,15 @@ export class Runtime {
     this.dirtyService = new DirtyService(
       inbox,
       (to, reply) => this.scheduler.send(to, reply),
-      this.options.dirty ?? {},
+      this.settings.dirty ?? {},
       this.loaders,
-      this.preloadUrls(),
+      this.threads.preloadUrls(),
     );
-  }
-
-  private preloadUrls(): string[] {
-    return (this.options.preload ?? []).map((m) => (m.startsWith('/') ? pathToFileURL(m).href : m));
-  }
-
-  private listen(owner: number, port: MessagePort): void {
-    port.on('message', (batch: Batch | typeof BARRIER) => {
-      if (batch === BARRIER) this.barrierEchoes.get(owner)?.shift()?.();
-      else this.scheduler.accept(batch);
-    });
-    this.router.connect(owner, port);
-    this.dataPorts.set(owner, port);
-  }
-
-  /** Resolves once `owner` has applied everything sent to it so far, and what it sent back has arrived. */
-  private barrier(owner: number): Promise<void> {
-    const port = this.dataPorts.get(owner);
-    if (port === undefined) return Promise.resolve();
-    this.router.flush();
-    return new Promise((resolve) => {
-      // Echoes come back in the order barriers went out: one queue per port.
-      let waiting = this.barrierEchoes.get(owner);
-      if (waiting === undefined) this.barrierEchoes.set(owner, (waiting = []));
-      waiting.push(resolve);
-      port.postMessage(BARRIER);
-    });
   }
 
   /** @internal For tests: 'message' listeners on the main thread's control ports (comlink must not leak them). */
   controlListenerCounts(): number[] {
-    return [...this.threads.values()].map((t) => t.controlPort.listenerCount('message'));
+    return this.threads.all().map((t) => t.controlPort.listenerCount('message'));
   }
 
   private onThreadEvent(thread: Thread, event: ThreadEvent): void {
@@ -630,8 +325,8 @@ export class Runtime {
   }
 
   private crashed(report: CrashReport): void {
-    if (this.options.onCrash !== undefined) {
-      this.options.onCrash(report);
+    if (this.settings.onCrash !== undefined) {
+      this.settings.onCrash(report);
       return;
     }
     const reason = report.reason;
@@ -650,50 +345,15 @@ export class Runtime {
     process.stderr.write(`[strand] dropped a ${event.kind} for ${formatPid(event.to as Pid)}: ${event.error}\n`);
   }
 
-  // ─── Stall watchdog ───────────────────────────────────────────────────────
-
-  private checkStalls(): void {
-    const now = performance.timeOrigin + performance.now();
-    for (const thread of this.threads.values()) {
-      if (thread.retiring || this.replacing.has(thread.index)) continue;
-      const pid = this.boards.read(thread.index, BOARD_RUNNING_PID) as Pid;
-      if (pid === 0) continue;
-      const runningForMs = now - this.boards.read(thread.index, BOARD_SLICE_STARTED_AT);
-      if (runningForMs < this.options.stallTimeoutMs) continue;
-      const actor = thread.actors.get(this.boards.read(thread.index, BOARD_RUNNING_ACTOR)) ?? 'unknown actor';
-      const action = this.options.stallPolicy === 'replace' ? 'replaced' : 'reported';
-      this.reportStall({ scheduler: thread.index, pid, actor, runningForMs, action });
-      if (action === 'replaced') {
-        const message = `scheduler ${thread.index} stalled in ${formatPid(pid)} (${actor}) for ${Math.round(runningForMs)} ms without yielding; its thread was replaced`;
-        this.startReplacing(thread.index, pid, { error: { name: 'StallError', message } });
-      } else {
-        // Report a given stall once: forget it until that process yields.
-        this.replacing.add(thread.index);
-        const waitForYield = setInterval(() => {
-          if (this.boards.read(thread.index, BOARD_RUNNING_PID) !== pid) {
-            clearInterval(waitForYield);
-            this.replacing.delete(thread.index);
-          }
-        }, STALL_CHECK_INTERVAL_MS);
-        waitForYield.unref();
-      }
-    }
-  }
-
-  private reportStall(report: StallReport): void {
-    if (this.options.onStall !== undefined) {
-      this.options.onStall(report);
-      return;
-    }
-    process.stderr.write(
-      `[strand] scheduler ${report.scheduler} stalled: process ${formatPid(report.pid)} (${report.actor}) has run ${Math.round(report.runningForMs)} ms without yielding; ${report.action}\n`,
-    );
-  }
+  // ─── Lost threads ─────────────────────────────────────────────────────────
 
   private startReplacing(index: number, stalledPid: Pid, stallReason: ExitReason): void {
-    const replacement = this.replace(index, stalledPid, stallReason);
-    this.replacements.add(replacement);
-    void replacement.finally(() => this.replacements.delete(replacement));
+    void this.track(this.replace(index, stalledPid, stallReason));
+  }
+
+  private track(work: Promise<void>): Promise<void> {
+    this.replacements.add(work);
+    return work.finally(() => this.replacements.delete(work));
   }
 
   /**
@@ -710,7 +370,7 @@ export class Runtime {
     this.replacing.add(index);
     old.retiring = true;
     try {
-      const others = [...this.threads.values()].filter((t) => t.index !== index);
+      const others = this.threads.all().filter((t) => t.index !== index);
       const deadUpTo = new Array<number>(SCHEDULER_SLOTS).fill(0);
       deadUpTo[0] = this.mainControl.suspend(index);
       const serials = await Promise.all(others.map((t) => t.control.suspend(index)));
@@ -723,42 +383,35 @@ export class Runtime {
       this.mainControl.lostScheduler(index, deadUpTo, stalledPid, stallReason);
       await Promise.all(others.map((t) => t.control.lostScheduler(index, deadUpTo, stalledPid, stallReason)));
       if (this.stopping !== undefined) return;
-      const ports: { owner: number; port: MessagePort }[] = [];
-      const toMain = new MessageChannel();
-      ports.push({ owner: 0, port: toMain.port1 });
-      this.listen(index, toMain.port2);
-      for (const other of others) {
-        const pair = new MessageChannel();
-        ports.push({ owner: other.index, port: pair.port1 });
-        await other.control.connect(index, Comlink.transfer(pair.port2, [pair.port2]));
-      }
-      await this.startThread(index, old.generation, ports, deadUpTo[index], deadUpTo);
+      const ports = (await this.threads.wire([index], others)).get(index)!;
+      await this.threads.start(index, old.generation, ports, deadUpTo[index], deadUpTo);
     } finally {
       this.replacing.delete(index);
     }
   }
 
   private async shutdown(): Promise<void> {
-    clearInterval(this.watchdog);
-    clearInterval(this.drainTimer);
-    // A drain round under way may be retiring a thread (closing its ports): let it finish first.
-    await this.drainRound?.catch(() => undefined);
-    await this.reloading?.catch(() => undefined);
+    this.watchdog.stop();
+    await this.generations.stop();
     this.meter.stop();
     // A replacement under way finishes first (it gives up early once stopping is set).
     await Promise.allSettled([...this.replacements]);
-    const threads = [...this.threads.values()];
+    const threads = this.threads.all();
     for (const thread of threads) thread.retiring = true;
     // Control and data travel on different ports, unordered between them: barriers on the data
     // ports make sure a monitor sent just before stop() is applied, and its DOWN comes back.
-    await Promise.allSettled(threads.map((t) => this.barrier(t.index)));
+    await Promise.allSettled(threads.map((t) => this.threads.barrier(t.index)));
     await Promise.allSettled(threads.map((t) => t.control.stop()));
-    await Promise.allSettled(threads.map((t) => this.barrier(t.index)));
+    await Promise.allSettled(threads.map((t) => this.threads.barrier(t.index)));
     await Promise.allSettled(threads.map((t) => t.worker.terminate()));
-    for (const thread of threads) release(thread);
-    this.threads.clear();
+    for (const thread of threads) {
+      release(thread);
+      this.threads.forget(thread);
+    }
     await this.dirtyService?.stop();
     await this.mainControl.stop();
+    // After every process has ended, so that exit signals to other nodes' links go out first.
+    await this.remote?.close();
     this.router.close();
   }
 }
@@ -767,48 +420,3 @@ export class Runtime {
 export const Strand = {
   start: (options?: StrandOptions): Promise<Runtime> => Runtime.start(options),
 };
-
-/** Drops the comlink proxy of a thread that is gone, and the port under it. */
-function release(thread: Thread): void {
-  thread.control[Comlink.releaseProxy]();
-  thread.controlPort.close();
-}
-
-function workerIndices(schedulers: number): number[] {
-  return Array.from({ length: schedulers }, (_, i) => i + 1);
-}
-
-function checkMemory(memory: MemoryOptions | undefined): void {
-  if (memory === undefined) return;
-  if (typeof memory !== 'object' || memory === null) throw new InvalidOptionError('memory', memory, 'an object');
-  const { threadHeapMb, softLimit, mailboxLimit } = memory;
-  if (threadHeapMb !== undefined && !(Number.isInteger(threadHeapMb) && threadHeapMb >= 16)) {
-    throw new InvalidOptionError('memory.threadHeapMb', threadHeapMb, 'an integer number of MiB, at least 16');
-  }
-  if (softLimit !== undefined && !(typeof softLimit === 'number' && softLimit > 0 && softLimit < 1)) {
-    throw new InvalidOptionError('memory.softLimit', softLimit, 'a share of threadHeapMb between 0 and 1');
-  }
-  if (softLimit !== undefined && threadHeapMb === undefined) {
-    throw new InvalidOptionError('memory.softLimit', softLimit, 'given with memory.threadHeapMb');
-  }
-  if (mailboxLimit !== undefined && !(Number.isInteger(mailboxLimit) && mailboxLimit > 0)) {
-    throw new InvalidOptionError('memory.mailboxLimit', mailboxLimit, 'a positive integer');
-  }
-}
-
-/** What a scheduler thread enforces itself (see `HeapWatch` in @strand/core). */
-function threadLimits(memory: MemoryOptions | undefined): SchedulerTuning {
-  if (memory === undefined) return {};
-  const heap =
-    memory.threadHeapMb === undefined ? {} : { heapLimitBytes: Math.floor(memory.threadHeapMb * 1_048_576 * (memory.softLimit ?? DEFAULT_SOFT_HEAP_LIMIT)) };
-  return { ...heap, ...(memory.mailboxLimit === undefined ? {} : { mailboxLimit: memory.mailboxLimit }) };
-}
-
-function tuning(options: SchedulerTuning): SchedulerTuning {
-  const t: { -readonly [K in keyof SchedulerTuning]: SchedulerTuning[K] } = {};
-  if (options.reductionsPerSlice !== undefined) t.reductionsPerSlice = options.reductionsPerSlice;
-  if (options.sliceTimeLimitMs !== undefined) t.sliceTimeLimitMs = options.sliceTimeLimitMs;
-  if (options.turnTimeLimitMs !== undefined) t.turnTimeLimitMs = options.turnTimeLimitMs;
-  if (options.policy !== undefined) t.policy = options.policy;
-  return t;
-}

@@ -12,6 +12,8 @@ export interface SchedulerTuning {
   readonly policy?: 'least-attained' | 'round-robin';
   readonly heapLimitBytes?: number;
   readonly mailboxLimit?: number;
+  /** The cluster node of the runtime (from its `remote` hook), 0 outside a cluster: not a user option. */
+  readonly node?: number;
 }
 
 export interface WorkerInit {

@@ -12,7 +12,7 @@ import nodeEndpoint from 'comlink/dist/esm/node-adapter.mjs';
 import { Scheduler, type CrashReport } from '@strand/core';
 import { type Batch, type Envelope, onActorDefined } from '@strand/core/runtime';
 import { Boards } from './boards.js';
-import { controlFor } from './control.js';
+import { MAIN_THREAD, controlFor } from './control.js';
 import { LeastLoaded } from './least-loaded.js';
 import { ThreadMeter } from './meter.js';
 import { PortRouter } from './port-router.js';
@@ -32,6 +32,8 @@ const boards = new Boards(init.boards);
 const router = new PortRouter((envelope: Envelope, error: unknown) =>
   emit({ type: 'undeliverable', to: envelope.to, kind: envelope.kind, error: String(error) }),
 );
+// A cluster node's envelopes for other nodes leave through the main thread, which holds the connection.
+if ((init.scheduler.node ?? 0) !== 0) router.sendRemoteTo(MAIN_THREAD);
 const placement = new LeastLoaded(boards, init.workers);
 const scheduler = new Scheduler({
   ...init.scheduler,

@@ -1,0 +1,89 @@
+/**
+ * The hook through which a runtime joins other runtimes (nodes): the
+ * `remote` option of `Strand.start`. The pool knows no transport; a package
+ * such as @strand/cluster gives it a `RemoteNodes` that carries encoded
+ * envelopes between nodes.
+ *
+ * Contract
+ * - The factory is called once, in the main thread only, before any
+ *   scheduler thread starts: its `node` number (1 to 255) is written into
+ *   every pid of the runtime, so a pid names its node wherever it travels.
+ * - An envelope for another node's pid is encoded (`node:v8` serialize: the
+ *   structured-clone algorithm, to bytes) in the thread that sends it, so a
+ *   value that cannot be encoded throws `UncloneableError` at `send`, as an
+ *   uncloneable one does. Worker threads pass the bytes to the main thread,
+ *   which hands them to `send` in the order each thread produced them.
+ * - What other nodes send is given back through `RemoteHost.deliver`, in
+ *   the order it was sent; the runtime applies it in the owning thread.
+ */
+import { deserialize, serialize } from 'node:v8';
+import { type Scheduler, UncloneableError } from '@strand/core';
+import type { Envelope } from '@strand/core/runtime';
+
+/** What a transport between nodes gives the runtime (see the `remote` option). */
+export interface RemoteNodes {
+  /** This node's number, 1 to 255 (`NODE_SLOTS` − 1), written into every pid of the runtime. */
+  readonly node: number;
+  /** Called once the runtime is up: what other nodes send here goes to `host`. */
+  attach(host: RemoteHost): void;
+  /** An encoded envelope for a pid of node `node`; per sending process, called in send order. */
+  send(node: number, encoded: Uint8Array): void;
+  /** Called by `Runtime.stop`, after every process has ended. */
+  close(): Promise<void>;
+}
+
+/** What the runtime offers the transport. */
+export interface RemoteHost {
+  /** An encoded envelope from another node, for a pid of this one; apply them in the order they were sent. */
+  deliver(encoded: Uint8Array): void;
+  /** An encoded envelope that could not reach its node: a link or monitor in it is answered `'noconnection'`. */
+  unreachable(encoded: Uint8Array): void;
+  /** Node `node` is lost: links and monitors to its processes, on every thread, end with `'noconnection'`. */
+  lostNode(node: number): Promise<void>;
+}
+
+/** Starts the transport; called once, in the main thread. */
+export type RemoteNodesFactory = () => Promise<RemoteNodes>;
+
+/**
+ * The first item of a batch a worker thread posts to the main thread with
+ * envelopes for other nodes rather than for the main thread's scheduler:
+ * pairs of (node, encoded envelope), in send order.
+ */
+export const REMOTE_BATCH = 'strand.remote';
+
+/** The bytes of an envelope for another node; throws `UncloneableError` for what cannot be encoded. */
+export function encodeEnvelope(envelope: Envelope): Uint8Array {
+  try {
+    return serialize(envelope);
+  } catch (error) {
+    const what = envelope.kind === 'message' ? 'message' : `${envelope.kind} signal`;
+    throw new UncloneableError(`${what} cannot be encoded for another node: ${error instanceof Error ? error.message : String(error)}`);
+  }
+}
+
+export function decodeEnvelope(encoded: Uint8Array): Envelope {
+  return deserialize(encoded) as Envelope;
+}
+
+/** The runtime's side of the hook: envelopes applied through the main thread's scheduler. */
+export class RemoteDelivery implements RemoteHost {
+  constructor(
+    private readonly scheduler: Scheduler,
+    /** Tells every worker thread that `node` is lost. */
+    private readonly tellThreads: (node: number) => Promise<void>,
+  ) {}
+
+  deliver(encoded: Uint8Array): void {
+    this.scheduler.acceptRemote(decodeEnvelope(encoded));
+  }
+
+  unreachable(encoded: Uint8Array): void {
+    this.scheduler.unreachable(decodeEnvelope(encoded));
+  }
+
+  async lostNode(node: number): Promise<void> {
+    this.scheduler.lostNode(node);
+    await this.tellThreads(node);
+  }
+}
