@@ -6,7 +6,10 @@ export default defineConfig({
     // Tests and fixtures import the package by name; in core's own run that is the source.
     // (@strand/pool's run of these suites leaves it to the built package, which its worker
     // threads load too: see packages/pool/vitest.config.ts.)
-    alias: [{ find: /^@strand\/core$/, replacement: fileURLToPath(new URL('./src/index.ts', import.meta.url)) }],
+    alias: [
+      { find: /^@strand\/core$/, replacement: fileURLToPath(new URL('./src/index.ts', import.meta.url)) },
+      { find: /^@strand\/core\/runtime$/, replacement: fileURLToPath(new URL('./src/runtime.ts', import.meta.url)) },
+    ],
   },
   test: {
     include: ['test/**/*.test.ts'],

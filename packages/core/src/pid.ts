@@ -2,10 +2,13 @@
  * Process identifiers.
  *
  * A pid is a plain number so that it is cheap to compare, to use as a map key
- * and to copy between threads with structured clone. It packs three fields:
+ * and to copy between threads with structured clone. It packs four fields:
  *
- *     pid = serial × 4096 + allocator × 64 + owner
+ *     pid = node × 2^45 + serial × 4096 + allocator × 64 + owner
  *
+ * - `node`: the node of a cluster the process lives on (0 to 255); 0 outside
+ *   a cluster, so a runtime of one machine has exactly the pids it always had.
+ *   A pid of another node is routed to that node (see `Router.forwardRemote`).
  * - `owner`: the scheduler the process lives on; messages and signals to the
  *   pid are routed there.
  * - `allocator`: the scheduler that made the pid. A process spawned on
@@ -36,8 +39,18 @@ export type Pid<M = any> = number & { readonly [pidBrand]: true; readonly [accep
 /** How many schedulers a pid can name: 64, far above the core counts Strand targets. */
 export const SCHEDULER_SLOTS = 64;
 
+/**
+ * How many nodes a pid can name: 256 (node 0 is the runtime outside a
+ * cluster). Eight bits leave 33 for the serial: 8.6 billion spawns per
+ * scheduler thread, days of a thread spawning 100,000 processes a second.
+ */
+export const NODE_SLOTS = 256;
+
 const SERIAL_UNIT = SCHEDULER_SLOTS * SCHEDULER_SLOTS;
-const MAX_SERIAL = Math.floor(Number.MAX_SAFE_INTEGER / SERIAL_UNIT);
+/** Serials per allocator: what the 53 bits of a safe integer leave after node, allocator and owner. */
+const SERIAL_SLOTS = 2 ** 33;
+const MAX_SERIAL = SERIAL_SLOTS - 1;
+const NODE_UNIT = SERIAL_UNIT * SERIAL_SLOTS;
 
 /** True when `value` has the shape of a pid (a non-negative safe integer). */
 export function isPid(value: unknown): value is Pid {
@@ -56,20 +69,34 @@ export function allocatorOf(pid: Pid): number {
 
 /** The serial number of `pid` within its allocator. */
 export function serialOf(pid: Pid): number {
-  return Math.floor(pid / SERIAL_UNIT);
+  return Math.floor(pid / SERIAL_UNIT) % SERIAL_SLOTS;
 }
 
-/** Erlang-style text for logs and the observer: `<owner.serial.allocator>`. */
+/** The cluster node `pid` lives on; 0 outside a cluster. */
+export function nodeOf(pid: Pid): number {
+  return Math.floor(pid / NODE_UNIT);
+}
+
+/**
+ * Erlang-style text for logs and the observer: `<owner.serial.allocator>`,
+ * and `<node:owner.serial.allocator>` for a pid of a cluster node.
+ */
 export function formatPid(pid: Pid): string {
-  return `<${ownerOf(pid)}.${serialOf(pid)}.${allocatorOf(pid)}>`;
+  const node = nodeOf(pid);
+  return `<${node === 0 ? '' : `${node}:`}${ownerOf(pid)}.${serialOf(pid)}.${allocatorOf(pid)}>`;
 }
 
 /** Makes pids on behalf of one scheduler. */
 export class PidAllocator {
+  private readonly base: number;
+
   constructor(
-    private readonly index: number,
+    index: number,
     private serial = 0,
-  ) {}
+    node = 0,
+  ) {
+    this.base = node * NODE_UNIT + index * SCHEDULER_SLOTS;
+  }
 
   /** The last serial handed out: a replacement scheduler continues from here. */
   get lastSerial(): number {
@@ -80,6 +107,6 @@ export class PidAllocator {
   next(owner: number): Pid {
     if (this.serial >= MAX_SERIAL) throw new RangeError('pid space exhausted');
     this.serial += 1;
-    return (this.serial * SERIAL_UNIT + this.index * SCHEDULER_SLOTS + owner) as Pid;
+    return (this.base + this.serial * SERIAL_UNIT + owner) as Pid;
   }
 }

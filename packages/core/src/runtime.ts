@@ -4,7 +4,7 @@
  */
 export { findActor, haltedAtEntryPoint, importModule, loadActor, onActorDefined, type ActorListener } from './actor.js';
 export { assertCloneable } from './cloneable.js';
-export { SCHEDULER_SLOTS, allocatorOf, ownerOf, serialOf } from './pid.js';
+export { NODE_SLOTS, SCHEDULER_SLOTS, allocatorOf, nodeOf, ownerOf, serialOf } from './pid.js';
 export { Registry, type NameRegistry } from './registry.js';
 export type { Batch, Envelope, MessageEnvelope, Placement, Router, Signal, SpawnEnvelope } from './signal.js';
 export * from './status-board.js';

@@ -81,6 +81,15 @@ export interface Router {
   forward(owner: number, envelope: Envelope): void;
   /** The same for a message: `to` and `message` go into the batch as two items. */
   forwardMessage(owner: number, to: Pid, message: unknown): void;
+  /**
+   * Carries an envelope for a pid of another cluster node (see `nodeOf`),
+   * in the order given per sending process. Throws `UncloneableError` when
+   * it cannot be encoded for the wire, so that send fails as for a value
+   * that cannot be copied between threads. Without it, such a pid cannot be
+   * reached: a message to it is dropped, a link or monitor answers
+   * `'noconnection'`.
+   */
+  forwardRemote?(envelope: Envelope): void;
 }
 
 /** Chooses the scheduler a new process lives on. */

@@ -6,7 +6,7 @@ import type { Clock } from '../clock.js';
 import { systemClock } from '../clock.js';
 import { InvalidOptionError } from '../errors.js';
 import type { ExitReason } from '../exit-reason.js';
-import { type Pid, SCHEDULER_SLOTS, formatPid } from '../pid.js';
+import { NODE_SLOTS, type Pid, SCHEDULER_SLOTS, formatPid } from '../pid.js';
 import type { Placement, Router } from '../signal.js';
 import type { NameRegistry } from '../registry.js';
 import { Registry } from '../registry.js';
@@ -50,6 +50,12 @@ export interface SchedulerOptions {
   readonly drive?: 'event-loop' | 'manual';
   /** This scheduler's index, written into its pids (0 to 63). Default 0. */
   readonly index?: number;
+  /**
+   * The cluster node this scheduler belongs to, written into its pids (0 to
+   * 255). Default 0: no cluster. Envelopes for pids of other nodes go to
+   * `router.forwardRemote`.
+   */
+  readonly node?: number;
   /** The serial its pids continue from: a scheduler that replaces another must not reuse its pids. */
   readonly firstSerial?: number;
   /**
@@ -93,6 +99,7 @@ export interface SchedulerSettings {
   readonly clock: Clock;
   readonly manual: boolean;
   readonly index: number;
+  readonly node: number;
   readonly firstSerial: number;
   readonly deadUpTo: readonly number[];
   readonly router: Router | undefined;
@@ -120,6 +127,10 @@ export function readOptions(options: SchedulerOptions): SchedulerSettings {
   if (!Number.isInteger(index) || index < 0 || index >= SCHEDULER_SLOTS) {
     throw new InvalidOptionError('index', index, `an integer from 0 to ${SCHEDULER_SLOTS - 1}`);
   }
+  const node = options.node ?? 0;
+  if (!Number.isInteger(node) || node < 0 || node >= NODE_SLOTS) {
+    throw new InvalidOptionError('node', node, `an integer from 0 to ${NODE_SLOTS - 1}`);
+  }
   if (options.board !== undefined && !(options.board instanceof Float64Array && options.board.length >= BOARD_SLOTS)) {
     throw new InvalidOptionError('board', options.board, `a Float64Array of at least ${BOARD_SLOTS} entries`);
   }
@@ -133,6 +144,7 @@ export function readOptions(options: SchedulerOptions): SchedulerSettings {
     clock,
     manual: drive === 'manual',
     index,
+    node,
     firstSerial: options.firstSerial ?? 0,
     deadUpTo: options.deadUpTo ?? [],
     router: options.router,

@@ -16,10 +16,14 @@
  * - When a scheduler is lost (`lostScheduler`), its processes are dead:
  *   links and monitors here hear so, and envelopes held for spawns it sent
  *   that never arrived are applied to nobody.
+ * - An envelope for a pid of another cluster node goes to the router's
+ *   `forwardRemote`; without one, or once that node is lost (`lostNode`),
+ *   the pid cannot be reached (`unreachable`): a link or monitor answers
+ *   `'noconnection'`, anything else is dropped.
  */
 import { type Actor, findActor, loadActor } from '../actor.js';
 import { type ExitReason, errorReason } from '../exit-reason.js';
-import { type Pid, SCHEDULER_SLOTS, allocatorOf, ownerOf, serialOf } from '../pid.js';
+import { type Pid, SCHEDULER_SLOTS, allocatorOf, nodeOf, ownerOf, serialOf } from '../pid.js';
 import type { Process } from '../process.js';
 import type { Batch, Envelope, Router, SpawnEnvelope } from '../signal.js';
 import type { Signals } from './signals.js';
@@ -27,6 +31,8 @@ import type { Signals } from './signals.js';
 /** What routing asks of the rest of the scheduler. */
 export interface RoutingHost {
   readonly index: number;
+  /** The cluster node of this scheduler (0: none). */
+  readonly node: number;
   readonly router: Router | undefined;
   readonly table: Map<Pid, Process>;
   readonly signals: Signals;
@@ -55,6 +61,10 @@ export class Routing {
 
   /** Applies an envelope here if this scheduler owns its target, or forwards it to the owner. */
   route(envelope: Envelope): void {
+    if (nodeOf(envelope.to) !== this.host.node) {
+      this.forwardRemote(envelope);
+      return;
+    }
     const owner = ownerOf(envelope.to);
     if (owner !== this.host.index && this.host.router !== undefined) {
       this.host.router.forward(owner, envelope);
@@ -65,6 +75,10 @@ export class Routing {
 
   /** The message case of `route`, kept apart because it is the hot path. */
   routeMessage(to: Pid, message: unknown): void {
+    if (nodeOf(to) !== this.host.node) {
+      this.forwardRemote({ kind: 'message', to, message });
+      return;
+    }
     const owner = ownerOf(to);
     if (owner !== this.host.index && this.host.router !== undefined) this.host.router.forwardMessage(owner, to, message);
     else this.applyMessage(to, message);
@@ -129,8 +143,41 @@ export class Routing {
    * that never arrived (serials up to `deadUpTo[owner]`) are dead too.
    */
   lostScheduler(owner: number, deadUpTo: readonly number[], reasonOf: (pid: Pid) => ExitReason): void {
+    const node = this.host.node;
+    this.tellLost(
+      (pid) => nodeOf(pid) === node && ownerOf(pid) === owner && serialOf(pid) <= (deadUpTo[allocatorOf(pid)] ?? 0),
+      reasonOf,
+    );
+    const orphanedUpTo = deadUpTo[owner] ?? 0;
+    this.spawnedUpTo[owner] = Math.max(this.spawnedUpTo[owner]!, orphanedUpTo);
+    for (const [pid, held] of [...this.unborn]) {
+      if (allocatorOf(pid) !== owner || serialOf(pid) > orphanedUpTo) continue;
+      this.unborn.delete(pid);
+      for (const envelope of held) this.apply(envelope);
+    }
+  }
+
+  /** Cluster node `node` is lost with every process it had: links and monitors here get `'noconnection'`. */
+  lostNode(node: number): void {
+    if (node !== this.host.node) this.tellLost((pid) => nodeOf(pid) === node, () => 'noconnection');
+  }
+
+  /**
+   * Answers for an envelope whose target's node cannot be reached: a link
+   * gets an exit signal and a monitor a `DOWN`, both `'noconnection'`;
+   * messages and other signals are dropped, as they are for a dead process.
+   */
+  unreachable(envelope: Envelope): void {
+    if (envelope.kind === 'link') {
+      this.route({ kind: 'exit', to: envelope.from, from: envelope.to, reason: 'noconnection', link: true });
+    } else if (envelope.kind === 'monitor') {
+      this.route({ kind: 'down', to: envelope.from, ref: envelope.ref, pid: envelope.to, reason: 'noconnection' });
+    }
+  }
+
+  /** Links and monitors here to every pid that `lost` says is gone hear of its end, with `reasonOf(pid)`. */
+  private tellLost(lost: (pid: Pid) => boolean, reasonOf: (pid: Pid) => ExitReason): void {
     const signals = this.host.signals;
-    const lost = (pid: Pid): boolean => ownerOf(pid) === owner && serialOf(pid) <= (deadUpTo[allocatorOf(pid)] ?? 0);
     for (const p of [...this.host.table.values()]) {
       if (p.monitoredBy !== null) for (const [ref, watcher] of p.monitoredBy) if (lost(watcher)) p.monitoredBy.delete(ref);
       if (p.monitors !== null) {
@@ -144,13 +191,12 @@ export class Routing {
         }
       }
     }
-    const orphanedUpTo = deadUpTo[owner] ?? 0;
-    this.spawnedUpTo[owner] = Math.max(this.spawnedUpTo[owner]!, orphanedUpTo);
-    for (const [pid, held] of [...this.unborn]) {
-      if (allocatorOf(pid) !== owner || serialOf(pid) > orphanedUpTo) continue;
-      this.unborn.delete(pid);
-      for (const envelope of held) this.apply(envelope);
-    }
+  }
+
+  private forwardRemote(envelope: Envelope): void {
+    const router = this.host.router;
+    if (router?.forwardRemote !== undefined) router.forwardRemote(envelope);
+    else this.unreachable(envelope);
   }
 
   /** Holds nothing more and creates nothing more. */

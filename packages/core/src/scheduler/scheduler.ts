@@ -32,13 +32,13 @@ import type { Clock } from '../clock.js';
 import { InvalidNameError, InvalidOptionError, InvalidPidError, NoProcError, NotRegisteredError, StoppedError } from '../errors.js';
 import type { ExitReason, ExitReasonInput } from '../exit-reason.js';
 import { Inbox, InboxRelay } from '../inbox.js';
-import { type Pid, formatPid, isPid, ownerOf } from '../pid.js';
+import { type Pid, formatPid, isPid, nodeOf, ownerOf } from '../pid.js';
 import { EXITED, EXITING, type Process, type ProcessHost, RUNNING } from '../process.js';
 import type { ProcessInfo } from '../process-info.js';
 import { TIMEOUT, checkTimeout } from '../receive.js';
 import type { Ref } from '../ref.js';
 import type { NameRegistry } from '../registry.js';
-import type { Batch } from '../signal.js';
+import type { Batch, Envelope } from '../signal.js';
 import type { DownMessage } from '../system-messages.js';
 import { type SchedulerOptions, readOptions } from './options.js';
 import { viewOf, viewOfLoading } from './process-view.js';
@@ -60,6 +60,8 @@ export interface SchedulerStats {
 
 export class Scheduler implements ProcessHost {
   private readonly index: number;
+  /** The cluster node written into this scheduler's pids; 0 outside a cluster. */
+  readonly node: number;
   private readonly clock: Clock;
   private readonly manual: boolean;
   private readonly registry: NameRegistry;
@@ -76,8 +78,9 @@ export class Scheduler implements ProcessHost {
 
   constructor(options: SchedulerOptions = {}) {
     const settings = readOptions(options);
-    const { clock, manual, index, registry, router, board } = settings;
+    const { clock, manual, index, node, registry, router, board } = settings;
     this.index = index;
+    this.node = node;
     this.clock = clock;
     this.manual = manual;
     this.registry = registry;
@@ -96,6 +99,7 @@ export class Scheduler implements ProcessHost {
     this.routing = new Routing(
       {
         index,
+        node,
         router,
         table,
         signals,
@@ -106,6 +110,7 @@ export class Scheduler implements ProcessHost {
     this.spawning = new Spawning(
       {
         index,
+        node,
         clock,
         epochOffset: this.epochOffset,
         router,
@@ -239,7 +244,7 @@ export class Scheduler implements ProcessHost {
     if (!isPid(pid)) throw new InvalidPidError(pid);
     const p = this.table.get(pid);
     if (p !== undefined) return new Promise((resolve) => (p.exitWaiters ??= []).push(resolve));
-    if (ownerOf(pid) === this.index) return Promise.resolve('noproc');
+    if (ownerOf(pid) === this.index && nodeOf(pid) === this.node) return Promise.resolve('noproc');
     const inbox = this.inbox();
     const ref = this.signals.monitor(this.table.get(inbox.pid)!, pid, true);
     return inbox.receive({ type: 'DOWN', ref }).then((down) => {
@@ -322,6 +327,25 @@ export class Scheduler implements ProcessHost {
   /** Scheduler `owner` is gone, with every process it had (see routing.ts). */
   lostScheduler(owner: number, deadUpTo: readonly number[], reasonOf: (pid: Pid) => ExitReason): void {
     this.routing.lostScheduler(owner, deadUpTo, reasonOf);
+  }
+
+  /**
+   * Takes an envelope that came from another cluster node: applied here if
+   * this scheduler owns its target, else forwarded to the thread that does.
+   * Plain code calls it in the order the node sent them.
+   */
+  acceptRemote(envelope: Envelope): void {
+    this.routing.route(envelope);
+  }
+
+  /** Answers for an envelope that could not reach its node: links and monitors get `'noconnection'`. */
+  unreachable(envelope: Envelope): void {
+    this.routing.unreachable(envelope);
+  }
+
+  /** Cluster node `node` is lost: links and monitors to its processes end with `'noconnection'`. */
+  lostNode(node: number): void {
+    this.routing.lostNode(node);
   }
 
   // ─── ProcessHost: what the process API calls ──────────────────────────────

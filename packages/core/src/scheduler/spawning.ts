@@ -34,6 +34,8 @@ export const OUTSIDE = 0 as Pid;
 /** What spawning asks of the rest of the scheduler. */
 export interface SpawningHost {
   readonly index: number;
+  /** The cluster node, written into every pid made here. */
+  readonly node: number;
   readonly clock: Clock;
   /** Added to clock readings to record start times as epoch times. */
   readonly epochOffset: number;
@@ -54,7 +56,7 @@ export class Spawning {
     private readonly host: SpawningHost,
     firstSerial: number,
   ) {
-    this.pids = new PidAllocator(host.index, firstSerial);
+    this.pids = new PidAllocator(host.index, firstSerial, host.node);
   }
 
   /** The last pid serial handed out. */
