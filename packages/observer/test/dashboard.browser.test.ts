@@ -1,4 +1,3 @@
-/// <reference lib="dom" />
 // The dashboard in a real browser (Debian's chromium driven by playwright-core):
 // the charts draw from the event stream, the table lists processes, a runaway
 // rises to the top by CPU, and selecting it, choosing a reason, clicking Kill
@@ -56,7 +55,7 @@ async function started(pid: Pid): Promise<Pid> {
 }
 
 /** The pids in the process table, top to bottom. */
-const tablePids = () => page.$$eval('#processes tbody tr', (rows) => rows.map((r) => (r as HTMLElement).dataset.pid));
+const tablePids = () => page.$$eval('#processes tbody tr', (rows) => rows.map((r) => r.getAttribute('data-pid') ?? undefined));
 
 async function waitForTable(predicate: (pids: (string | undefined)[]) => boolean, what: string): Promise<void> {
   const deadline = Date.now() + PAGE_WAIT_MS;
@@ -68,10 +67,10 @@ async function waitForTable(predicate: (pids: (string | undefined)[]) => boolean
   }
 }
 
-/** Waits until `chart` has drawn at least `count` samples (functions passed to the page run there, hence the DOM types). */
+/** Waits until `chart` has drawn at least `count` samples. (Not a page.waitForFunction string: the page's policy refuses eval.) */
 async function chartPoints(count: number, chart = 'utilisation'): Promise<void> {
-  const drawn = ([name, least]: [string, number]) => Number(document.querySelector<HTMLElement>(`[data-chart="${name}"]`)?.dataset.points) >= least;
-  await page.waitForFunction(drawn, [chart, count] as [string, number], { timeout: PAGE_WAIT_MS });
+  const drawn = async () => Number(await page.getAttribute(`[data-chart="${chart}"]`, 'data-points'));
+  await expect.poll(drawn, { timeout: PAGE_WAIT_MS }).toBeGreaterThanOrEqual(count);
 }
 
 describe.skipIf(skip)(title, () => {
@@ -165,6 +164,10 @@ describe.skipIf(skip)(title, () => {
       await waitForTable((pids) => pids.includes(formatPid(relay)), 'the relay');
       await chartPoints(1, 'heap');
       expect(await page.textContent('#connection')).toBe('live');
+      // Read once, the token has left the address bar (history, a shared screen) for the tab's session storage.
+      expect(new URL(page.url()).hash).toBe('');
+      await page.reload();
+      await waitForTable((pids) => pids.includes(formatPid(relay)), 'the relay after a reload');
 
       // The page opened without the token: nothing but a clear message.
       const bare = await browser.newPage();

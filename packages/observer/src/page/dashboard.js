@@ -7,7 +7,9 @@
 // API call. The page takes it from the URL fragment (`#token=…`), which is
 // never sent to a server, and puts it in that header on each fetch. The event
 // stream is read with fetch streaming for the same reason (EventSource cannot
-// send headers), so the token never appears in a URL.
+// send headers), so the token never appears in a URL sent anywhere. Once read,
+// it leaves the address bar (and so the history and a shared screen) for the
+// tab's session storage, where a reload finds it.
 
 /** Samples kept per chart: two minutes at the observer's one sample a second. */
 const HISTORY_SAMPLES = 120;
@@ -26,6 +28,8 @@ const TIME_TICKS_S = [1, 2, 5, 10, 15, 30, 60, 120];
 /** Tick spacings for counts (1, 2, 5, 10, 20, 50 … 5e9): a run queue of 0.5 is not a thing. */
 const COUNT_TICKS = Array.from({ length: 10 }, (_, power) => [1, 2, 5].map((step) => step * 10 ** power)).flat();
 const MIB = 1024 * 1024;
+/** Where the tab keeps the token after taking it out of the address bar. */
+const TOKEN_KEY = 'strand-observer-token';
 
 const clockTime = new Intl.DateTimeFormat('en-GB', { hour: '2-digit', minute: '2-digit', second: '2-digit' });
 
@@ -59,7 +63,7 @@ const CHARTS = [
 ];
 
 const state = {
-  token: tokenFromFragment(),
+  token: takeToken(),
   /** Which schedulers the charts were built for, as "0,1,2": rebuilt when it changes. */
   chartsFor: '',
   charts: [],
@@ -77,8 +81,14 @@ const $ = (selector) => document.querySelector(selector);
 
 // ---- API -------------------------------------------------------------------
 
-function tokenFromFragment() {
-  return new URLSearchParams(location.hash.slice(1)).get('token') ?? undefined;
+/** The token from `#token=…` if there is one (then removed from the address bar), else the one this tab kept. */
+function takeToken() {
+  const given = new URLSearchParams(location.hash.slice(1)).get('token');
+  if (given !== null) {
+    sessionStorage.setItem(TOKEN_KEY, given);
+    history.replaceState(null, '', location.pathname + location.search);
+  }
+  return sessionStorage.getItem(TOKEN_KEY) ?? undefined;
 }
 
 function authHeaders() {
@@ -461,7 +471,7 @@ $('#kill-form').addEventListener('submit', askToKill);
 $('#send-form').addEventListener('submit', sendMessage);
 $('#confirm-kill').addEventListener('click', onDialogButton);
 window.addEventListener('hashchange', () => {
-  state.token = tokenFromFragment();
+  state.token = takeToken();
 });
 
 showSort();
