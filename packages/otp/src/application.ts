@@ -13,10 +13,14 @@
  * (see `Runtime.reload`): the tree keeps running, new processes run the new
  * code.
  *
- * Behind the root supervisor is an application master process: the root's
- * parent, which orders its shutdown and reports its end. If the root gives
- * up (its restart intensity was exceeded), `app.exited` resolves with its
- * reason and the runtime keeps running for the host to decide.
+ * Behind the root supervisor is an application master process on the main
+ * thread, which no stall or out-of-memory takes down: the root's parent,
+ * which orders its shutdown and reports its end. A root lost with its
+ * thread (`'noconnection'`: not its own fault) is started again, with the
+ * whole tree, within the root's own restart intensity; `app.root` is then
+ * the new one. If the root gives up (its restart intensity was exceeded),
+ * `app.exited` resolves with its reason and the runtime keeps running for
+ * the host to decide.
  */
 import {
   type ExitReason,
@@ -34,10 +38,13 @@ import {
 } from '@strand/core';
 import { type ReloadReport, type Runtime, Strand as Pool, type StrandOptions } from '@strand/pool';
 import { DEFAULT_CALL_TIMEOUT_MS, callFrom } from './call.js';
+import { RestartIntensity } from './child.js';
 import { startLink } from './start.js';
 import {
   type ChildInfo,
   type ChildSpec,
+  DEFAULT_INTENSITY,
+  DEFAULT_PERIOD_MS,
   type SupervisorFlags,
   type WireSpec,
   SupervisorRequests,
@@ -63,30 +70,36 @@ export const RootSupervisor = supervisor(import.meta.url, 'strand.RootSupervisor
 
 type MasterReport = { readonly type: 'up'; readonly root: Pid } | { readonly type: 'down'; readonly reason: ExitReason };
 
-/** Starts the root, reports it up, and on 'stop' orders its shutdown; reports its end either way. */
+/**
+ * Starts the root and reports it up; starts it again if it was lost with its
+ * thread; on 'stop' orders its shutdown; reports its end either way.
+ */
 export const ApplicationMaster = actor(
   import.meta.url,
   'strand.ApplicationMaster',
   function* (host: Pid, flags: SupervisorFlags, children: readonly WireSpec[]) {
     trapExit(true);
-    let root: Pid | undefined;
-    try {
-      root = yield* startLink(RootSupervisor, flags, children);
-    } catch (error) {
-      const report: MasterReport = { type: 'down', reason: { shutdown: (error as Error).message } };
-      send(host, report);
-      return;
-    }
-    const up: MasterReport = { type: 'up', root: root! };
-    send(host, up);
-    const m = yield* receive((x) => x === 'stop' || (isExitMessage(x) && x.from === root));
+    const restarts = new RestartIntensity(flags.intensity ?? DEFAULT_INTENSITY, flags.period ?? DEFAULT_PERIOD_MS);
     let reason: ExitReason;
-    if (m === 'stop') {
-      exit(root!, 'shutdown');
-      const down = yield* receive((x) => isExitMessage(x) && x.from === root);
-      reason = (down as { reason: ExitReason }).reason;
-    } else {
+    for (;;) {
+      let root: Pid;
+      try {
+        root = (yield* startLink(RootSupervisor, flags, children))!;
+      } catch (error) {
+        reason = { shutdown: (error as Error).message };
+        break;
+      }
+      const up: MasterReport = { type: 'up', root };
+      send(host, up);
+      const m = yield* receive((x) => x === 'stop' || (isExitMessage(x) && x.from === root));
+      if (m === 'stop') {
+        exit(root, 'shutdown');
+        const down = yield* receive((x) => isExitMessage(x) && x.from === root);
+        reason = (down as { reason: ExitReason }).reason;
+        break;
+      }
       reason = (m as { reason: ExitReason }).reason;
+      if (reason !== 'noconnection' || !restarts.allow()) break;
     }
     const report: MasterReport = { type: 'down', reason };
     send(host, report);
@@ -94,7 +107,7 @@ export const ApplicationMaster = actor(
 );
 
 export class Application {
-  /** Resolves with the root supervisor's exit reason when the tree ends. */
+  /** Resolves with the root supervisor's exit reason when the tree ends for good. */
   readonly exited: Promise<ExitReason>;
   private stopping: Promise<void> | undefined;
   private readonly onSignal = (): void => {
@@ -110,17 +123,13 @@ export class Application {
 
   private constructor(
     readonly runtime: Runtime,
-    readonly root: Pid,
+    private currentRoot: Pid,
     private readonly master: Pid,
     private readonly reports: Inbox,
     masterDown: Ref,
     handleSignals: boolean,
   ) {
-    // The master's report, or its own end: a master lost with its thread (another process stalled
-    // it, or ran it out of memory) reports nothing, and a stop must not wait for it for ever.
-    this.exited = reports
-      .receive((m) => isMasterEnd(m, masterDown))
-      .then((m) => (m === TIMEOUT ? 'shutdown' : (m as { reason: ExitReason }).reason));
+    this.exited = this.followMaster(masterDown);
     if (handleSignals) {
       process.once('SIGINT', this.onSignal);
       process.once('SIGTERM', this.onSignal);
@@ -128,10 +137,29 @@ export class Application {
     }
   }
 
+  /** The root supervisor: a new one after the root was lost with its thread and started again. */
+  get root(): Pid {
+    return this.currentRoot;
+  }
+
+  /**
+   * The master's reports until its end. A master lost with its thread (only
+   * a kill can do that: it lives on the main thread) reports nothing, and a
+   * stop must not wait for it for ever: its monitor's DOWN ends it too.
+   */
+  private async followMaster(masterDown: Ref): Promise<ExitReason> {
+    for (;;) {
+      const m = await this.reports.receive((x) => has(x, 'up') || isMasterEnd(x, masterDown));
+      if (m === TIMEOUT) return 'shutdown';
+      if (has(m, 'up')) this.currentRoot = (m as { root: Pid }).root;
+      else return (m as { reason: ExitReason }).reason;
+    }
+  }
+
   static async start(options: ApplicationOptions = {}): Promise<Application> {
     const runtime = await Pool.start(options);
     const reports = runtime.inbox();
-    const master = runtime.spawn(ApplicationMaster, reports.pid, options.flags ?? {}, (options.children ?? []).map(toWire));
+    const master = runtime.spawnOn(0, ApplicationMaster, reports.pid, options.flags ?? {}, (options.children ?? []).map(toWire));
     const masterDown = reports.monitor(master);
     const first = await reports.receive((m) => has(m, 'up') || isMasterEnd(m, masterDown));
     if (!has(first, 'up')) {

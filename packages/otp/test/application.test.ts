@@ -5,7 +5,7 @@
 import { ownerOf } from '@strand/core/runtime';
 import { type Application, Strand, callFrom } from '@strand/otp';
 import { afterEach, describe, expect, it } from 'vitest';
-import { TypedCounter } from './fixtures/typed-servers.js';
+import { Staller, TypedCounter } from './fixtures/typed-servers.js';
 
 const preload = [new URL('../../pool/test/fixtures/register-tsx.mjs', import.meta.url).href];
 let app: Application | undefined;
@@ -45,4 +45,30 @@ describe('application', () => {
     await app.stop();
     app = undefined;
   });
+
+  it('a root lost with its thread (another process stalled it) is started again with its tree, and the application goes on', async () => {
+    app = await Strand.start({
+      schedulers: 2,
+      preload,
+      stallTimeoutMs: 300,
+      onStall: () => {},
+      onCrash: () => {},
+      children: [{ id: 'counter', start: { actor: TypedCounter, args: [5] } }],
+    });
+    let ended = false;
+    void app.exited.then(() => (ended = true));
+    const lost = app.root;
+    // The master lives on the main thread: no stall can take it.
+    const master = (await app.runtime.processes()).find((p) => p.actor === 'strand.ApplicationMaster')!;
+    expect(ownerOf(master.pid)).toBe(0);
+    app.runtime.spawnOn(ownerOf(lost), Staller);
+    while (app.root === lost) await new Promise((r) => setTimeout(r, 20));
+    const [child] = await app.whichChildren();
+    expect(child).toMatchObject({ id: 'counter', type: 'worker' });
+    expect(await callFrom(app.runtime, child!.pid!, { op: 'get' })).toBe(5);
+    expect(ended).toBe(false);
+    await app.stop();
+    expect(await app.exited).toBe('shutdown');
+    app = undefined;
+  }, 30_000);
 });

@@ -172,12 +172,18 @@ export class Runtime {
     return this.scheduler.spawn(actor, ...args);
   }
 
-  /** Starts `actor(...args)` on the `scheduler`-th worker scheduler (1..N) of the current generation. */
+  /**
+   * Starts `actor(...args)` on the `scheduler`-th worker scheduler (1..N) of
+   * the current generation, or with 0 on the main thread: for a small
+   * coordinating process that must outlive any worker thread (a stall or an
+   * out-of-memory thread takes its processes with it), never for work.
+   */
   spawnOn<A extends readonly unknown[], M = any>(scheduler: number, actor: Actor<A, M>, ...args: A): Pid<M> {
-    if (!Number.isInteger(scheduler) || scheduler < 1 || scheduler > this.schedulers) {
-      throw new InvalidOptionError('scheduler', scheduler, `a worker scheduler index from 1 to ${this.schedulers}`);
+    if (!Number.isInteger(scheduler) || scheduler < 0 || scheduler > this.schedulers) {
+      throw new InvalidOptionError('scheduler', scheduler, `0 (the main thread) or a worker scheduler index from 1 to ${this.schedulers}`);
     }
-    return this.scheduler.spawnOn(this.generations.current[scheduler - 1]!, actor, ...args);
+    const owner = scheduler === 0 ? MAIN_THREAD : this.generations.current[scheduler - 1]!;
+    return this.scheduler.spawnOn(owner, actor, ...args);
   }
 
   /** Sends `message` to a pid or registered name; to a typed `Pid<M>`, only an `M` compiles. */

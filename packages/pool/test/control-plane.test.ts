@@ -2,7 +2,7 @@
 // killing a process on another thread, per-scheduler stats, and no leak of
 // listeners however often it is asked.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { type Inbox, type Pid } from '@strand/core';
+import { type Inbox, InvalidOptionError, type Pid } from '@strand/core';
 import { ownerOf } from '@strand/core/runtime';
 import { type Runtime, Strand } from '@strand/pool';
 import { Echo, type Reply, Trapper } from './fixtures/pool-actors.js';
@@ -70,6 +70,13 @@ describe('control plane', () => {
     rt.send(echo, 'crash');
     expect(await exit).toMatchObject({ error: { message: 'asked to crash' } });
     expect(await rt.processInfo(echo)).toBeUndefined();
+  });
+
+  it('spawnOn(0) runs a process on the main thread; an index that is no scheduler is an InvalidOptionError', async () => {
+    const onMain = await echoOn(0);
+    expect(ownerOf(onMain)).toBe(0);
+    expect((await rt.processInfo(onMain))?.actor).toBe(Echo.name);
+    for (const bad of [-1, 3, 1.5]) expect(() => rt.spawnOn(bad, Echo)).toThrow(InvalidOptionError);
   });
 
   it('kill(pid) ends a trapping process on another thread with reason killed', async () => {
