@@ -1,6 +1,6 @@
 /**
  * The shared report writer: one structure, printed as aligned text tables on
- * the console and written as Markdown to docs/benchmarks.md.
+ * the console and written as Markdown to docs/*.md by every runner.
  */
 
 export interface Table {
@@ -10,7 +10,28 @@ export interface Table {
   readonly header: readonly string[];
   readonly rows: readonly (readonly string[])[];
   readonly notes?: readonly string[];
+  /** A chart drawn from the table's figures, shown under it. */
+  readonly image?: Image;
 }
+
+export interface Image {
+  /** Path relative to the Markdown file. */
+  readonly src: string;
+  readonly alt: string;
+}
+
+/** Prose under a heading: targets, per-case details, method. */
+export interface Section {
+  readonly title: string;
+  /** 3: a subsection of the level-2 section before it. */
+  readonly level?: 2 | 3;
+  readonly body: readonly Block[];
+  /** Left out of the console text (method, the analysis placeholder). */
+  readonly markdownOnly?: boolean;
+}
+
+/** A paragraph, a bullet list, an image or a verbatim block. */
+export type Block = string | { readonly list: readonly string[] } | { readonly image: Image } | { readonly code: string };
 
 export interface Report {
   readonly title: string;
@@ -18,7 +39,9 @@ export interface Report {
   readonly meta: readonly (readonly [string, string])[];
   readonly preface?: readonly string[];
   readonly tables: readonly Table[];
-  /** Markdown only: sections after the tables (Analysis). */
+  /** After the tables, in this order. */
+  readonly sections?: readonly Section[];
+  /** Markdown only: raw lines after the sections (Analysis). */
   readonly epilogue?: readonly string[];
 }
 
@@ -81,6 +104,11 @@ export function overheadAtMost(ratio: number | undefined, slack: number): Verdic
   return overhead <= slack ? { status: 'met', margin: shown } : { status: 'missed', margin: shown };
 }
 
+/** A verdict on a target the caller judged itself: `margin` says what was measured against what. */
+export function judged(met: boolean, margin: string): Verdict {
+  return { status: met ? 'met' : 'missed', margin };
+}
+
 export function verdictText(v: Verdict): string {
   const mark = v.status === 'met' ? '✅ met' : v.status === 'missed' ? '❌ missed' : '– not judged';
   return `${mark}: ${v.margin}`;
@@ -101,6 +129,16 @@ export function renderText(report: Report): string {
     for (const row of table.rows) out.push(line(row));
     for (const note of table.notes ?? []) out.push(`  ${note}`);
   }
+  for (const section of report.sections ?? []) {
+    if (section.markdownOnly === true) continue;
+    out.push('', section.title, (section.level === 3 ? '·' : '-').repeat(width(section.title)));
+    for (const block of section.body) {
+      if (typeof block === 'string') out.push(block);
+      else if ('list' in block) out.push(...block.list.map((item) => `- ${item}`));
+      else if ('image' in block) out.push(`[${block.image.alt}: ${block.image.src}]`);
+      else out.push(...block.code.split('\n').map((l) => `    ${l}`));
+    }
+  }
   return `${out.join('\n')}\n`;
 }
 
@@ -118,9 +156,24 @@ export function renderMarkdown(report: Report): string {
     for (const row of table.rows) out.push(`| ${row.map(escapeCell).join(' | ')} |`);
     out.push('');
     for (const note of table.notes ?? []) out.push(`${note}`, '');
+    if (table.image !== undefined) out.push(imageMarkdown(table.image), '');
+  }
+  for (const section of report.sections ?? []) {
+    out.push(`${'#'.repeat(section.level ?? 2)} ${section.title}`, '');
+    for (const block of section.body) {
+      if (typeof block === 'string') out.push(block);
+      else if ('list' in block) out.push(...block.list.map((item) => `- ${item}`));
+      else if ('image' in block) out.push(imageMarkdown(block.image));
+      else out.push('```', block.code, '```');
+      out.push('');
+    }
   }
   for (const line of report.epilogue ?? []) out.push(line);
   return `${out.join('\n').replace(/\n{3,}/g, '\n\n').trimEnd()}\n`;
+}
+
+function imageMarkdown(image: Image): string {
+  return `![${image.alt}](${image.src})`;
 }
 
 function escapeCell(cell: string): string {
