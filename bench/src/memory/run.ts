@@ -14,6 +14,8 @@
  */
 import { getHeapStatistics } from 'node:v8';
 import { type CrashReport, Scheduler, actor, receive } from '@strand/core';
+import { loadText, machineText } from '../lib/machine.js';
+import { renderMarkdown } from '../lib/report.js';
 
 const smoke = process.argv.includes('--smoke');
 const MB = 1_048_576;
@@ -72,11 +74,36 @@ async function once(doubles: number) {
   return result;
 }
 
-console.log('| kept per step | leak rate | ran until killed | heap limit | heap at kill − limit | exit reason | innocent processes killed |');
-console.log('|---|---|---|---|---|---|---|');
+const rows: string[][] = [];
 for (const doubles of CHUNKS) {
   const r = await once(doubles);
-  console.log(
-    `| ${r.keptPerStepKiB} KiB | ${r.leakRateMBps.toFixed(0)} MB/s | ${r.ranMs.toFixed(0)} ms | ${r.limitMB.toFixed(0)} MB | ${r.overshootMB.toFixed(2)} MB | ${r.killed} | ${r.innocentsKilled} |`,
-  );
+  console.error(`${r.keptPerStepKiB} KiB per step: killed after ${r.ranMs.toFixed(0)} ms (${r.killed})`);
+  rows.push([
+    `${r.keptPerStepKiB} KiB`,
+    `${r.leakRateMBps.toFixed(0)} MB/s`,
+    `${r.ranMs.toFixed(0)} ms`,
+    `${r.limitMB.toFixed(0)} MB`,
+    `${r.overshootMB.toFixed(2)} MB`,
+    r.killed,
+    String(r.innocentsKilled),
+  ]);
 }
+// Markdown on stdout: docs/operations.md ("Memory limits") quotes the table.
+process.stdout.write(
+  renderMarkdown({
+    title: `Memory limits: a leak beside 100 idle processes${smoke ? ' (smoke run)' : ''}`,
+    meta: [
+      ['Command', `\`npm run bench:memory${smoke ? ':smoke' : ''} -w @strand/bench\``],
+      ['Machine', machineText()],
+      ['Load average (1/5/15 min)', loadText()],
+    ],
+    tables: [
+      {
+        title: 'How soon the leaker is killed',
+        intro: `An in-thread scheduler, limit ${HEADROOM_MB} MB above the heap at start, one process keeping what it allocates.`,
+        header: ['kept per step', 'leak rate', 'ran until killed', 'heap limit', 'heap at kill − limit', 'exit reason', 'innocent processes killed'],
+        rows,
+      },
+    ],
+  }),
+);

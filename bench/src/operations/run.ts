@@ -17,8 +17,10 @@
  */
 import { request } from 'node:http';
 import { join } from 'node:path';
-import { runExact } from '../http/exact-client.js';
 import { ServerProcess, freePort } from '../fairness/process.js';
+import { runExact } from '../http/exact-client.js';
+import { loadText, machineText } from '../lib/machine.js';
+import { renderMarkdown } from '../lib/report.js';
 
 const smoke = process.argv.includes('--smoke');
 const ROOT = new URL('../../..', import.meta.url).pathname;
@@ -68,12 +70,30 @@ async function scenario(incident: Incident) {
   }
 }
 
-console.log(`| incident | requests sent (${CONNECTIONS} loops, ${DURATION_MS / 1000} s) | lost (not 200) | of which errors / timeouts | culprit's own request |`);
-console.log('|---|---|---|---|---|');
+const rows: string[][] = [];
 let failed = false;
 for (const incident of ['none', 'reload', 'stall', 'leak'] as const) {
   const r = await scenario(incident);
   if (incident === 'reload' && !r.reloaded) failed = true;
-  console.log(`| ${incident}${incident === 'reload' && !r.reloaded ? ' (did not reload!)' : ''} | ${r.sent} | ${r.lost} | ${r.errors} / ${r.timeouts} | ${r.culprit} |`);
+  console.error(`${incident}: ${r.sent} sent, ${r.lost} lost`);
+  rows.push([`${incident}${incident === 'reload' && !r.reloaded ? ' (did not reload!)' : ''}`, String(r.sent), String(r.lost), `${r.errors} / ${r.timeouts}`, String(r.culprit)]);
 }
-if (failed) process.exitCode = 1;
+// Markdown on stdout: docs/operations.md ("Under load: what each incident costs") quotes the table.
+process.stdout.write(
+  renderMarkdown({
+    title: `Operations: what each incident costs under load${smoke ? ' (smoke run)' : ''}`,
+    meta: [
+      ['Command', `\`npm run bench:operations${smoke ? ':smoke' : ''} -w @strand/bench\``],
+      ['Machine', machineText()],
+      ['Load average (1/5/15 min)', loadText()],
+    ],
+    tables: [
+      {
+        title: 'Requests lost per incident',
+        intro: `The demo server (examples/factorial, 2 scheduler threads, \`THREAD_HEAP_MB=256\`) under ${CONNECTIONS} keep-alive loops of \`GET /factorial?n=20\` for ${DURATION_MS / 1000} s; half-way through, one incident.`,
+        header: ['incident', `requests sent (${CONNECTIONS} loops, ${DURATION_MS / 1000} s)`, 'lost (not 200)', 'of which errors / timeouts', "culprit's own request"],
+        rows,
+      },
+    ],
+  }),
+);
