@@ -5,18 +5,16 @@
  * here at run time, when `erl` is installed).
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import os from 'node:os';
 import { dirname, join } from 'node:path';
+import { compileErlang } from '../lib/erlang.js';
 import { BENCH, FACTORIAL, MAX_RSS_BYTES } from './plan.js';
 import { ServerProcess } from './process.js';
 
 const ERLANG_SOURCE = join(BENCH, 'erlang', 'fairness', 'fairness_server.erl');
 /** How long a server may take to print its ready line (Strand loads its threads through tsx). */
 const READY_TIMEOUT_MS = 60_000;
-/** Compiling the Erlang server; `erl` starts slowly on a loaded machine. */
-const ERLANG_COMPILE_TIMEOUT_MS = 120_000;
 
 export interface ServerSpec {
   readonly id: string;
@@ -106,18 +104,13 @@ export interface ErlangServer {
 
 /** Compiles the Erlang server into a temporary directory; no spec when `erl` is not installed. */
 export function erlangSetUp(): ErlangServer {
-  const has = (cmd: string) => spawnSync('sh', ['-c', `command -v ${cmd}`], { encoding: 'utf8' }).status === 0;
-  if (!has('erl')) return { otp: 'not installed', note: 'Erlang: skipped (apt-get install erlang-base erlang-inets)' };
+  const dir = compileErlang(ERLANG_SOURCE);
+  if (dir === undefined) return { otp: 'not installed', note: 'Erlang: skipped (apt-get install erlang-base erlang-inets)' };
   const otp = spawnSync(
     'erl',
     ['-noshell', '-eval', 'R = erlang:system_info(otp_release), F = filename:join([code:root_dir(), "releases", R, "OTP_VERSION"]), V = case file:read_file(F) of {ok, B} -> string:trim(binary_to_list(B)); _ -> R end, io:format("~s (ERTS ~s)~n", [V, erlang:system_info(version)]), halt().'],
     { encoding: 'utf8', timeout: 60_000 },
   ).stdout.trim();
-  const dir = mkdtempSync(join(os.tmpdir(), 'strand-fairness-erl-'));
-  const compiled = has('erlc')
-    ? spawnSync('erlc', ['-o', dir, ERLANG_SOURCE], { encoding: 'utf8', timeout: ERLANG_COMPILE_TIMEOUT_MS })
-    : spawnSync('erl', ['-noshell', '-eval', `case compile:file(${JSON.stringify(ERLANG_SOURCE)}, [{outdir, ${JSON.stringify(dir)}}, report]) of {ok, _} -> halt(0); _ -> halt(1) end.`], { encoding: 'utf8', timeout: ERLANG_COMPILE_TIMEOUT_MS });
-  if (compiled.status !== 0) throw new Error(`compiling ${ERLANG_SOURCE} failed:\n${compiled.stdout}${compiled.stderr}`);
   return { spec: erlangSpec(dir), dir, otp };
 }
 

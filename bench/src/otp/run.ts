@@ -23,205 +23,32 @@
  * the OS took the CPU away from a plain loop, which bounds what p99.9 and max
  * can mean; the load average is recorded too.
  */
-import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
-import { dirname, join } from 'node:path';
+import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { RESULT_PREFIX } from '../lib/metric.js';
+import { compileErlang } from '../lib/erlang.js';
+import { loadText, machineText, revision } from '../lib/machine.js';
 import { type Report, type Table, type Verdict, grouped, renderMarkdown, renderText, times, verdictText } from '../lib/report.js';
-import type { DriverReport } from './actors.js';
-import type { RestartParams } from './restart.js';
+import { type Run, type Summary, clockProbe, runErlang, runStrand, summarise } from './configurations.js';
+import { DOC, INTENSITY, PERIOD_S, PLAN, TARGET, smoke, writeDoc } from './plan.js';
 
-const argv = process.argv.slice(2);
-const smoke = argv.includes('--smoke');
-const outArg = argv.find((a) => a.startsWith('--out='));
-const DOC = outArg !== undefined ? outArg.slice('--out='.length) : fileURLToPath(new URL('../../../docs/otp-benchmarks.md', import.meta.url));
-const writeDoc = outArg !== undefined || !smoke;
 const BENCH_DIR = fileURLToPath(new URL('../..', import.meta.url));
 const ERLANG_SOURCE = fileURLToPath(new URL('../../erlang/restart/restart_bench.erl', import.meta.url));
-
-const PLAN = smoke
-  ? { crashes: 500, warmup: 500, block: 100, probeMs: 500 }
-  : { crashes: 10_000, warmup: 5_000, block: 1_000, probeMs: 3_000 };
-/** Every restart is allowed: 1,000,000 restarts in 5,000 s. */
-const INTENSITY = 1_000_000;
-const PERIOD_S = 5_000;
-
-const TARGET = {
-  medianUs: 50,
-  p99Us: 500,
-  /** "No growth": the last block's median at most this many times the first block's. */
-  growth: 1.25,
-} as const;
-
-// ─── Statistics ─────────────────────────────────────────────────────────────
-
-/** Nearest-rank quantile of sorted values. */
-function quantile(sorted: readonly number[], q: number): number {
-  if (sorted.length === 0) return Number.NaN;
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))]!;
-}
-
-interface Summary {
-  readonly n: number;
-  readonly median: number;
-  readonly p99: number;
-  readonly p999: number;
-  readonly max: number;
-  readonly mean: number;
-}
-
-function summarise(values: readonly number[]): Summary {
-  const sorted = [...values].sort((a, b) => a - b);
-  return {
-    n: sorted.length,
-    median: quantile(sorted, 0.5),
-    p99: quantile(sorted, 0.99),
-    p999: quantile(sorted, 0.999),
-    max: sorted[sorted.length - 1] ?? Number.NaN,
-    mean: sorted.reduce((a, b) => a + b, 0) / sorted.length,
-  };
-}
-
-// ─── Configurations ─────────────────────────────────────────────────────────
-
-interface Run {
-  readonly key: string;
-  readonly label: string;
-  readonly runtime: 'strand' | 'erlang';
-  readonly latenciesUs: number[];
-  readonly polls: number[];
-  /** Where things ran (pool runs): "driver 1, supervisor 2, children 2 ×10,000". */
-  readonly placement?: string;
-  readonly wallS: number;
-  readonly load: string;
-}
 
 function log(line: string): void {
   process.stderr.write(`${line}\n`);
 }
 
-const loadavg = (): string =>
-  os
-    .loadavg()
-    .map((l) => l.toFixed(2))
-    .join(' / ');
-
-function has(command: string): boolean {
-  const r = spawnSync('sh', ['-c', `command -v ${command}`], { encoding: 'utf8' });
-  return r.status === 0 && r.stdout.trim().length > 0;
-}
-
-function checked(result: ReturnType<typeof spawnSync>, what: string): string {
-  if (result.error !== undefined) throw new Error(`${what}: ${result.error.message}`);
-  if (result.status !== 0) {
-    throw new Error(`${what} exited with ${result.status ?? result.signal}\n${String(result.stdout).slice(0, 2000)}\n${String(result.stderr)}`);
-  }
-  return String(result.stdout);
-}
-
-interface ErlangSetup {
-  /** Where restart_bench.beam was compiled to. */
-  readonly dir: string;
-}
-
-function setUpErlang(): ErlangSetup | undefined {
-  if (!has('erl') || !has('erlc')) return undefined;
-  const dir = mkdtempSync(join(os.tmpdir(), 'strand-otp-erl-'));
-  checked(spawnSync('erlc', ['-o', dir, ERLANG_SOURCE], { encoding: 'utf8', timeout: 120_000 }), 'erlc');
-  return { dir };
-}
-
-function runErlang(setup: ErlangSetup, schedulers: 1 | 2): { run: Run; otp: string; erts: string } {
-  const args = ['-noshell', '+S', String(schedulers), '-pa', setup.dir, '-run', 'restart_bench', 'main'];
-  args.push(String(PLAN.crashes), String(PLAN.warmup), String(INTENSITY), String(PERIOD_S), 'bounce');
-  const load = loadavg();
-  const t0 = performance.now();
-  const out = checked(spawnSync('erl', args, { encoding: 'utf8', timeout: 10 * 60_000, maxBuffer: 64 << 20 }), `erl ${args.join(' ')}`);
-  const wallS = (performance.now() - t0) / 1000;
-  const lines = out.split('\n');
-  const field = (prefix: string): string => {
-    const line = lines.find((l) => l.startsWith(prefix));
-    if (line === undefined) throw new Error(`erl printed no ${prefix.trim()} line\n${out.slice(0, 2000)}`);
-    return line.slice(prefix.length);
-  };
-  const numbers = (prefix: string): number[] => field(prefix).split(',').map(Number);
-  return {
-    run: {
-      key: `erl${schedulers}`,
-      label: `Erlang/OTP, \`erl +S ${schedulers}\``,
-      runtime: 'erlang',
-      latenciesUs: numbers('LATENCIES '),
-      polls: numbers('POLLS '),
-      wallS,
-      load,
-    },
-    otp: field('INFO otp '),
-    erts: field('INFO erts '),
-  };
-}
-
-function runStrand(key: string, label: string, mode: 'scheduler' | 'pool', params: Partial<RestartParams>): Run {
-  const full: Partial<RestartParams> = { crashes: PLAN.crashes, warmup: PLAN.warmup, intensity: INTENSITY, periodMs: PERIOD_S * 1000, ...params };
-  const args = ['--import', 'tsx', 'src/otp/restart.ts', mode, JSON.stringify(full)];
-  const load = loadavg();
-  const t0 = performance.now();
-  const out = checked(
-    spawnSync(process.execPath, args, { cwd: BENCH_DIR, encoding: 'utf8', timeout: 10 * 60_000, maxBuffer: 64 << 20 }),
-    `node ${args.join(' ')}`,
-  );
-  const wallS = (performance.now() - t0) / 1000;
-  const line = out.split('\n').find((l) => l.startsWith(RESULT_PREFIX));
-  if (line === undefined) throw new Error(`${key} printed no result\n${out.slice(0, 2000)}`);
-  const report = JSON.parse(line.slice(RESULT_PREFIX.length)) as DriverReport;
-  let placement: string | undefined;
-  if (mode === 'pool') {
-    const counts = new Map<number, number>();
-    for (const on of report.childOn) counts.set(on, (counts.get(on) ?? 0) + 1);
-    const children = [...counts.entries()]
-      .sort((a, b) => a[0] - b[0])
-      .map(([on, n]) => `${grouped(n)} on ${on}`)
-      .join(', ');
-    placement = `driver on worker ${report.driverOn}, yielder on ${params.yielderOn ?? 1}, supervisor on ${report.supervisorOn}; restarted children: ${children}`;
-  }
-  return { key, label, runtime: 'strand', latenciesUs: report.latenciesUs, polls: report.polls, ...(placement === undefined ? {} : { placement }), wallS, load };
-}
-
-/**
- * How often the OS takes the CPU from a plain loop reading the clock: the
- * pauses it sees (> 0.2 ms) in `ms` milliseconds. A latency figure can always
- * include one of them.
- */
-function clockProbe(ms: number): { pauses: number; over1ms: number; longest: number; ms: number } {
-  const end = performance.now() + ms;
-  let last = performance.now();
-  let pauses = 0;
-  let over1ms = 0;
-  let longest = 0;
-  for (;;) {
-    const t = performance.now();
-    const gap = t - last;
-    if (gap > 0.2) {
-      pauses += 1;
-      if (gap > 1) over1ms += 1;
-      longest = Math.max(longest, gap);
-    }
-    last = t;
-    if (t >= end) break;
-  }
-  return { pauses, over1ms, longest, ms };
-}
-
 // ─── Run ────────────────────────────────────────────────────────────────────
 
 const started = Date.now();
-const loadAtStart = loadavg();
+const loadAtStart = loadText();
 const probeBefore = clockProbe(PLAN.probeMs);
 const runs: Run[] = [];
-const erlang = setUpErlang();
+const erlang = compileErlang(ERLANG_SOURCE);
 let erlangInfo: { otp: string; erts: string } | undefined;
-if (erlang === undefined) log('Erlang: skipped (install erlang-base with erlc)');
+if (erlang === undefined) log('Erlang: skipped (install erlang-base)');
 
 const steps: [string, () => Run][] = [
   ...(erlang === undefined
@@ -251,17 +78,17 @@ const steps: [string, () => Run][] = [
 ];
 try {
   for (const [name, step] of steps) {
-    log(`${name}: ${grouped(PLAN.crashes)} crashes after ${grouped(PLAN.warmup)} warm-up (load average ${loadavg()})`);
+    log(`${name}: ${grouped(PLAN.crashes)} crashes after ${grouped(PLAN.warmup)} warm-up (load average ${loadText()})`);
     const run = step();
     const s = summarise(run.latenciesUs);
     log(`  median ${s.median.toFixed(1)} µs, p99 ${s.p99.toFixed(1)} µs, max ${s.max.toFixed(0)} µs (${run.wallS.toFixed(1)} s)`);
     runs.push(run);
   }
 } finally {
-  if (erlang !== undefined) rmSync(erlang.dir, { recursive: true, force: true });
+  if (erlang !== undefined) rmSync(erlang, { recursive: true, force: true });
 }
 const probeAfter = clockProbe(PLAN.probeMs);
-const loadAtEnd = loadavg();
+const loadAtEnd = loadText();
 
 // ─── Report ─────────────────────────────────────────────────────────────────
 
@@ -377,8 +204,6 @@ const tables: Table[] = [
   },
 ];
 
-const cpus = os.cpus();
-const git = spawnSync('git', ['-C', BENCH_DIR, 'describe', '--always', '--dirty'], { encoding: 'utf8' }).stdout?.trim() || 'unknown';
 const method = [
   '## Method',
   '',
@@ -395,14 +220,11 @@ const report: Report = {
   title: smoke ? 'OTP benchmarks: supervisor restart latency (smoke run: not for comparison)' : 'OTP benchmarks: supervisor restart latency',
   meta: [
     ['Date', new Date().toISOString()],
-    [
-      'Machine',
-      `${os.availableParallelism()} CPUs (nproc), ${cpus[0]?.model.trim() ?? 'unknown CPU'}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB RAM, ${os.type()} ${os.release()}`,
-    ],
+    ['Machine', machineText()],
     ['Node', `${process.version} (V8 ${process.versions.v8})`],
     ['Erlang/OTP', erlangInfo === undefined ? 'skipped (install erlang-base)' : `OTP ${erlangInfo.otp} (erts ${erlangInfo.erts})`],
     ['Command', smoke ? '`npm run bench:otp:smoke --workspace=@strand/bench`' : '`npm run bench:otp`'],
-    ['Strand revision', `\`${git}\``],
+    ['Strand revision', `\`${revision(BENCH_DIR)}\``],
     ['Crashes', `${grouped(PLAN.crashes)} measured per configuration, after ${grouped(PLAN.warmup)} of warm-up`],
     ['Wall time of the run', `${((Date.now() - started) / 1000).toFixed(0)} s`],
     ['Load average (1/5/15 min)', `${loadAtStart} at start, ${loadAtEnd} at end (${os.availableParallelism()} CPUs); per configuration: ${runs.map((r) => `${r.key} ${r.load.split(' / ')[0]}`).join(', ')}`],
