@@ -34,8 +34,14 @@ let peers: Peers | undefined;
 const streams = { '/progress/events': progressEvents(app, policy, () => peers?.list() ?? []) };
 const http = await serve({ runtime: app.runtime, routes, streams, port, deadlineMs: 10 * 60_000 });
 console.log(`factorial demo on http://127.0.0.1:${http.port}/ (${app.runtime.schedulers} schedulers, ${policy})`);
-const observer = await observe(app.runtime, { port: Number(process.env.OBSERVER_PORT ?? 4000) });
-console.log(`observer on http://127.0.0.1:${observer.port}/`);
+const observerPort = Number(process.env.OBSERVER_PORT ?? 4000);
+// The observer is a window on the demo, not part of it: a port already taken (another demo, a benchmark's) costs only the window.
+const observer = await observe(app.runtime, { port: observerPort }).catch((error: NodeJS.ErrnoException) => {
+  if (error.code !== 'EADDRINUSE') throw error;
+  console.error(`observer not started: port ${observerPort} is in use (set OBSERVER_PORT; 0 takes any free port)`);
+  return undefined;
+});
+if (observer !== undefined) console.log(`observer on http://127.0.0.1:${observer.port}/`);
 if (process.argv.includes('--side-by-side')) peers = startPeers({ roundRobin: port === 0 ? 0 : port + 1, plain: port === 0 ? 0 : port + 2 });
 
 process.on('SIGHUP', () => {
@@ -47,7 +53,7 @@ process.on('SIGHUP', () => {
 
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.once(signal, async () => {
-    await observer.close();
+    await observer?.close();
     await Promise.all([http.stop(2_000), peers?.stop()]);
     await app.stop();
     process.exit(0);

@@ -1,57 +1,86 @@
 /**
- * The runaway demo: `GET /runaway` on the demo server (started as `npm start`
- * starts it, in its own OS process) spawns a process that outlives its
+ * The runaway demo: `GET /runaway` on the demo server (in its own OS
+ * process, as `npm start` runs it) spawns a process that outlives its
  * request, linked to nothing, which the observer the demo starts lists and
- * kills. Asserts outcomes, not speed.
+ * kills. An observer port already taken costs the observer only. Asserts
+ * outcomes, not speed.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
+import { createServer } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 /** How long the killed runaway may take to leave the process list: an outcome bound on a loaded machine. */
 const GONE_WITHIN_MS = 30_000;
 /** Pause between two looks at the process list while waiting for that. */
 const POLL_MS = 100;
+/** Outcome bound on a demo's start: it starts threads on a machine other programs load. */
+const START_MS = 180_000;
 
-let server: ChildProcess;
-let demo: string;
-let observer: string;
+interface Demo {
+  readonly child: ChildProcess;
+  readonly base: string;
+  /** Where its observer listens; undefined when it did not start one. */
+  readonly observer: string | undefined;
+  stderr(): string;
+  /** SIGTERM; resolves with the exit code. */
+  stop(): Promise<number | null>;
+}
 
-beforeAll(async () => {
-  server = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+/** Starts the demo; resolves once it has said where it listens and where its observer does (or that it has none). */
+function startDemo(observerPort: string): Promise<Demo> {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
     cwd: new URL('..', import.meta.url),
-    env: { ...process.env, PORT: '0', OBSERVER_PORT: '0', SCHEDULERS: '2', THREAD_HEAP_MB: '256' },
-    stdio: ['ignore', 'pipe', 'ignore'],
+    env: { ...process.env, PORT: '0', OBSERVER_PORT: observerPort, SCHEDULERS: '2', THREAD_HEAP_MB: '256' },
+    stdio: ['ignore', 'pipe', 'pipe'],
   });
+  const exited = once(child, 'exit').then(([code]) => code as number | null);
   let out = '';
-  for await (const chunk of server.stdout!) {
-    out += String(chunk);
-    const demoPort = /factorial demo on http:\/\/127\.0\.0\.1:(\d+)\//.exec(out)?.[1];
-    const observerPort = /observer on http:\/\/127\.0\.0\.1:(\d+)\//.exec(out)?.[1];
-    if (demoPort !== undefined && observerPort !== undefined) {
-      demo = `http://127.0.0.1:${demoPort}`;
-      observer = `http://127.0.0.1:${observerPort}`;
-      break;
-    }
-  }
-  expect(observer, `the demo did not say where its observer listens: ${out}`).toBeDefined();
-}, 180_000);
-
-afterAll(async () => {
-  if (server.exitCode !== null) return;
-  const exited = once(server, 'exit');
-  server.kill('SIGTERM');
-  const [code] = await exited;
-  // The shutdown closes the observer with the rest: a clean exit, not one forced by an open server.
-  expect(code).toBe(0);
-});
-
-async function processView(pid: string): Promise<{ status: number; body: any }> {
-  const response = await fetch(`${observer}/api/processes/${encodeURIComponent(pid)}`);
-  return { status: response.status, body: await response.json() };
+  let err = '';
+  const stop = () => {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+    return exited;
+  };
+  return new Promise<Demo>((resolve, reject) => {
+    // Either stream may say its part last: look again at each piece of either.
+    const look = () => {
+      const base = /factorial demo on (http:\/\/127\.0\.0\.1:\d+)\//.exec(out)?.[1];
+      const observer = /observer on (http:\/\/127\.0\.0\.1:\d+)\//.exec(out)?.[1];
+      if (base === undefined || (observer === undefined && !err.includes('observer not started'))) return;
+      resolve({ child, base, observer, stderr: () => err, stop });
+    };
+    child.stdout!.on('data', (chunk: Buffer) => {
+      out += String(chunk);
+      look();
+    });
+    child.stderr!.on('data', (chunk: Buffer) => {
+      err += String(chunk);
+      look();
+    });
+    void exited.then((code) => reject(new Error(`the demo exited (${code}) before saying where it and its observer listen: ${out}${err}`)));
+  });
 }
 
 describe('the runaway demo', () => {
+  let demo: Demo;
+  let observer: string;
+
+  beforeAll(async () => {
+    demo = await startDemo('0');
+    expect(demo.observer, `the demo started no observer: ${demo.stderr()}`).toBeDefined();
+    observer = demo.observer!;
+  }, START_MS);
+
+  afterAll(async () => {
+    // The shutdown closes the observer with the rest: a clean exit, not one forced by an open server.
+    expect(await demo?.stop()).toBe(0);
+  }, START_MS);
+
+  async function processView(pid: string): Promise<{ status: number; body: any }> {
+    const response = await fetch(`${observer}/api/processes/${encodeURIComponent(pid)}`);
+    return { status: response.status, body: await response.json() };
+  }
+
   it('the demo starts its observer, dashboard included', async () => {
     const page = await fetch(observer + '/');
     expect(page.status).toBe(200);
@@ -59,7 +88,7 @@ describe('the runaway demo', () => {
   });
 
   it('GET /runaway answers 202 with the pid of a process that outlives the request, linked to nothing, and the observer kills it', async () => {
-    const started = await fetch(demo + '/runaway');
+    const started = await fetch(demo.base + '/runaway');
     expect(started.status).toBe(202);
     const pid = (await started.text()).trim();
     expect(pid).toMatch(/^<\d+\.\d+\.\d+>$/);
@@ -90,7 +119,28 @@ describe('the runaway demo', () => {
     expect(after.status).toBe(404);
 
     // The rest of the demo carries on.
-    const answer = await fetch(demo + '/factorial?n=20');
+    const answer = await fetch(demo.base + '/factorial?n=20');
     expect(answer.status).toBe(200);
   });
+});
+
+describe('an observer port already taken', () => {
+  it('costs the observer only: the demo says so on stderr, serves, and stops cleanly', async () => {
+    const taken = createServer();
+    await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
+    const port = (taken.address() as { port: number }).port;
+    try {
+      const demo = await startDemo(String(port));
+      try {
+        expect(demo.observer).toBeUndefined();
+        expect(demo.stderr()).toContain(`observer not started: port ${port} is in use`);
+        const answer = await fetch(demo.base + '/factorial?n=5');
+        expect([answer.status, JSON.parse(await answer.text()).value]).toEqual([200, '120']);
+      } finally {
+        expect(await demo.stop()).toBe(0);
+      }
+    } finally {
+      taken.close();
+    }
+  }, START_MS);
 });
