@@ -253,13 +253,15 @@ export class Gateway {
     }
   }
 
+  /**
+   * The monitor stays: the handler ends right after its response (or is
+   * killed here), and its DOWN, which comes back in the same batch as the
+   * response, clears it (`handle`). A demonitor would cost an envelope to
+   * the handler's thread per request, for nothing.
+   */
   private release(exchange: Exchange, kill: boolean): void {
     this.exchanges.delete(exchange.ref);
     if (exchange.deadline !== undefined) clearTimeout(exchange.deadline);
-    if (exchange.monitor !== undefined) {
-      this.byMonitor.delete(exchange.monitor);
-      this.inbox.demonitor(exchange.monitor);
-    }
     if (kill && exchange.pid !== undefined) this.runtime.exit(exchange.pid, 'kill');
   }
 }
