@@ -1,0 +1,151 @@
+/**
+ * A cluster node: a Strand runtime (@strand/pool) whose pids name their
+ * node, joined to the other nodes of its cluster over NATS.
+ *
+ * `Cluster.start({ cluster: { servers, node }, ...StrandOptions })` connects
+ * to NATS, claims a node number (membership.ts), and starts the runtime
+ * with the transport as its `remote` hook (nats-transport.ts), so `send`,
+ * `link`, `monitor` and `exit` reach processes of other nodes as they reach
+ * those of other threads. Global names are in global-names.ts.
+ *
+ * In the runtime's own threads (which import the program's module to find
+ * its actors) `Cluster.start` never resolves, like `Strand.start`, and
+ * connects to nothing: the transport is started by the runtime in the main
+ * thread only.
+ */
+import { randomInt } from 'node:crypto';
+import { NotRegisteredError, type Pid } from '@strand/core';
+import { type Runtime, Strand, type StrandOptions } from '@strand/pool';
+import { type ClusterConnection, openCluster } from './connection.js';
+import { GlobalNames } from './global-names.js';
+import { Membership, type NodeInfo } from './membership.js';
+import { NatsTransport } from './nats-transport.js';
+import { type ClusterOptions, type ClusterSettings, readClusterOptions } from './options.js';
+
+export interface NodeOptions extends Omit<StrandOptions, 'remote'> {
+  readonly cluster: ClusterOptions;
+}
+
+/** What the runtime's `remote` hook opened, in the main thread. */
+interface Joined {
+  readonly connection: ClusterConnection;
+  readonly membership: Membership;
+  readonly transport: NatsTransport;
+  names: GlobalNames | undefined;
+}
+
+export class ClusterNode {
+  /** This node's number in the cluster (1 to 255), written into every pid of its runtime. */
+  readonly node: number;
+
+  private constructor(
+    /** The node's runtime: spawn, send, link, monitor, inboxes, as with `Strand.start`. */
+    readonly runtime: Runtime,
+    private readonly joined: Joined,
+    private readonly names: GlobalNames,
+    private readonly settings: ClusterSettings,
+  ) {
+    this.node = joined.membership.node;
+  }
+
+  /**
+   * Joins the cluster and starts the runtime. Throws `ClusterUnreachableError`
+   * (naming the URL) when no NATS server answers, `JetStreamMissingError`,
+   * `NodeNameTakenError`, `ClusterFullError`, or `InvalidOptionError` for bad options.
+   */
+  static async start(options: NodeOptions): Promise<ClusterNode> {
+    const { cluster, ...strand } = options;
+    let settings: ClusterSettings | undefined;
+    let joined: Joined | undefined;
+    // Read in the main thread only (the factory): in the runtime's threads the program stops at Strand.start.
+    const runtime = await Strand.start({
+      ...strand,
+      remote: async () => {
+        settings = readClusterOptions(cluster);
+        joined = await join(settings);
+        return joined.transport;
+      },
+    });
+    const names = new GlobalNames(joined!.connection.names, joined!.membership.node, (pid) => runtime.awaitExit(pid));
+    joined!.names = names;
+    const node = new ClusterNode(runtime, joined!, names, settings!);
+    try {
+      await joined!.membership.start((lost) => node.nodeLost(lost));
+    } catch (error) {
+      await runtime.stop();
+      throw error;
+    }
+    return node;
+  }
+
+  /** This node's name. */
+  get name(): string {
+    return this.settings.node;
+  }
+
+  /** The live nodes of the cluster, this one included, by number. */
+  nodes(): NodeInfo[] {
+    return this.joined.membership.members();
+  }
+
+  /**
+   * Gives `pid`, a process of this node, the cluster-wide `name`. Resolves
+   * true, or false if another process already holds it (atomic: of two
+   * nodes racing for a name, exactly one wins). The name is released when
+   * the process exits, when this node stops, or when it is lost.
+   */
+  registerGlobal(name: string, pid: Pid): Promise<boolean> {
+    return this.names.register(name, pid);
+  }
+
+  /** The pid that holds `name` in the cluster, or undefined. */
+  whereisGlobal(name: string): Promise<Pid | undefined> {
+    return this.names.whereis(name);
+  }
+
+  unregisterGlobal(name: string): Promise<void> {
+    return this.names.unregister(name);
+  }
+
+  /** Sends `message` to the process holding `name` anywhere in the cluster; `NotRegisteredError` if none does. */
+  async sendGlobal<M = unknown>(name: string, message: M): Promise<void> {
+    const pid = await this.names.whereis(name);
+    if (pid === undefined) throw new NotRegisteredError(name);
+    this.runtime.send(pid, message);
+  }
+
+  /** Leaves the cluster: every process ends (`'shutdown'`), this node's global names are released, the connection drains. */
+  stop(): Promise<void> {
+    return this.runtime.stop();
+  }
+
+  private nodeLost(node: number): void {
+    Promise.all([this.joined.transport.lost(node), this.names.releaseNode(node)]).catch((error: unknown) => {
+      process.stderr.write(`[strand] while node ${node} was being let go: ${error instanceof Error ? error.message : String(error)}\n`);
+    });
+  }
+}
+
+/** The public entry point: `const node = await Cluster.start({ cluster: { servers, node: 'a' } })`. */
+export const Cluster = {
+  start: (options: NodeOptions): Promise<ClusterNode> => ClusterNode.start(options),
+};
+
+async function join(settings: ClusterSettings): Promise<Joined> {
+  const connection = await openCluster(settings);
+  try {
+    const membership = await Membership.join(connection.nodes, settings, randomInt(1, 2 ** 32));
+    const joined: Joined = {
+      connection,
+      membership,
+      names: undefined,
+      transport: new NatsTransport(connection.nc, settings.cluster, membership, async () => {
+        await joined.names?.releaseOwn();
+      }),
+    };
+    return joined;
+  } catch (error) {
+    await connection.nc.close();
+    throw error;
+  }
+}

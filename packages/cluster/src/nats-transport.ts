@@ -1,0 +1,116 @@
+/**
+ * Carries envelopes between nodes over NATS: the `RemoteNodes` a node's
+ * runtime is started with (@strand/pool's `remote` option).
+ *
+ * Contract
+ * - Each node subscribes to one subject, `strand.<cluster>.node.<n>`.
+ * - Envelopes for one node wait here for the rest of the event-loop
+ *   iteration and leave as frames (wire.ts), published in the order they
+ *   were handed over, on the node's one connection: NATS keeps one
+ *   publisher's messages on one subject in order, so every pair of
+ *   processes stays in order across nodes, messages and signals alike.
+ * - An envelope for a node that is lost is answered by the runtime as
+ *   unreachable (links and monitors: `'noconnection'`); one for a node
+ *   never seen is sent, and that node has one loss window to show up.
+ * - Frames from a lost incarnation are dropped: once links and monitors
+ *   have heard `'noconnection'`, nothing more arrives from those processes.
+ */
+import type { NatsConnection, Subscription } from '@nats-io/transport-node';
+import type { RemoteHost, RemoteNodes } from '@strand/pool';
+import type { Membership } from './membership.js';
+import { decodeFrame, encodeFrames } from './wire.js';
+
+export const subjectOf = (cluster: string, node: number): string => `strand.${cluster}.node.${node}`;
+
+export class NatsTransport implements RemoteNodes {
+  private host: RemoteHost | undefined;
+  private subscription: Subscription | undefined;
+  /** Per destination node: encoded envelopes waiting for the end of this event-loop iteration. */
+  private readonly outbound = new Map<number, Uint8Array[]>();
+  private flushQueued = false;
+  private closed = false;
+
+  constructor(
+    private readonly nc: NatsConnection,
+    private readonly cluster: string,
+    private readonly membership: Membership,
+    /** Runs before the connection drains on close (global names of this node are released there). */
+    private readonly beforeClose: () => Promise<void>,
+  ) {}
+
+  get node(): number {
+    return this.membership.node;
+  }
+
+  attach(host: RemoteHost): void {
+    this.host = host;
+    this.subscription = this.nc.subscribe(subjectOf(this.cluster, this.node), {
+      callback: (error, msg) => {
+        if (error === null) this.receive(msg.data);
+      },
+    });
+  }
+
+  send(node: number, encoded: Uint8Array): void {
+    let waiting = this.outbound.get(node);
+    if (waiting === undefined) this.outbound.set(node, (waiting = []));
+    waiting.push(encoded);
+    if (!this.flushQueued) {
+      this.flushQueued = true;
+      setImmediate(this.flush);
+    }
+  }
+
+  /** Node `node` is lost: the runtime's links and monitors to it end, and nothing waits for it here. */
+  async lost(node: number): Promise<void> {
+    const waiting = this.outbound.get(node);
+    this.outbound.delete(node);
+    if (waiting !== undefined) for (const encoded of waiting) this.host?.unreachable(encoded);
+    await this.host?.lostNode(node);
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.flush();
+    await this.beforeClose();
+    this.closed = true;
+    await this.membership.leave();
+    await this.subscription?.drain().catch(() => {});
+    await this.nc.drain().catch(() => {});
+  }
+
+  private readonly flush = (): void => {
+    this.flushQueued = false;
+    if (this.closed) return;
+    for (const [node, items] of this.outbound) {
+      this.outbound.delete(node);
+      if (this.membership.isLost(node)) {
+        for (const encoded of items) this.host?.unreachable(encoded);
+        continue;
+      }
+      this.membership.expect(node);
+      const subject = subjectOf(this.cluster, node);
+      for (const frame of encodeFrames(this.node, this.membership.incarnation, items)) this.nc.publish(subject, frame);
+    }
+  };
+
+  private receive(data: Uint8Array): void {
+    const host = this.host;
+    if (host === undefined || this.closed) return;
+    let frame;
+    try {
+      frame = decodeFrame(data);
+    } catch (error) {
+      process.stderr.write(`[strand] dropped a frame on ${subjectOf(this.cluster, this.node)}: ${String(error)}\n`);
+      return;
+    }
+    if (this.membership.isLostIncarnation(frame.sender, frame.incarnation)) return;
+    for (const item of frame.items) {
+      try {
+        host.deliver(item);
+      } catch (error) {
+        process.stderr.write(`[strand] dropped an envelope from node ${frame.sender}: ${String(error)}\n`);
+      }
+    }
+  }
+}

@@ -1,0 +1,77 @@
+/**
+ * What one NATS message between nodes carries: the sending node's number
+ * and incarnation, then envelopes (each already encoded by the sending
+ * thread, see @strand/pool's remote-nodes.ts) in send order.
+ *
+ *     u8 version (1) | u8 sender node | u32 sender incarnation | (u32 length | bytes)*
+ *
+ * Lengths are little-endian. A frame is applied whole and in order, and
+ * frames from one node to another are published in order on one
+ * connection, which NATS delivers in order.
+ */
+
+export const WIRE_VERSION = 1;
+const HEADER_BYTES = 6;
+const LENGTH_BYTES = 4;
+
+/**
+ * Bytes of envelopes packed into one NATS message at most. Half of the
+ * server's default `max_payload` (1 MiB), so a frame never nears the limit;
+ * a burst of small messages still travels as a few large publishes.
+ */
+export const FRAME_LIMIT_BYTES = 512 * 1024;
+
+export interface Frame {
+  readonly sender: number;
+  readonly incarnation: number;
+  readonly items: Uint8Array[];
+}
+
+/** Packs `items` into frames of at most `FRAME_LIMIT_BYTES` (an item larger than that gets a frame of its own). */
+export function encodeFrames(sender: number, incarnation: number, items: readonly Uint8Array[]): Uint8Array[] {
+  const frames: Uint8Array[] = [];
+  let start = 0;
+  while (start < items.length) {
+    let end = start;
+    let size = HEADER_BYTES;
+    while (end < items.length && (end === start || size + LENGTH_BYTES + items[end]!.length <= FRAME_LIMIT_BYTES)) {
+      size += LENGTH_BYTES + items[end]!.length;
+      end += 1;
+    }
+    frames.push(encodeFrame(sender, incarnation, items.slice(start, end), size));
+    start = end;
+  }
+  return frames;
+}
+
+function encodeFrame(sender: number, incarnation: number, items: readonly Uint8Array[], size: number): Uint8Array {
+  const frame = new Uint8Array(size);
+  const view = new DataView(frame.buffer);
+  view.setUint8(0, WIRE_VERSION);
+  view.setUint8(1, sender);
+  view.setUint32(2, incarnation, true);
+  let at = HEADER_BYTES;
+  for (const item of items) {
+    view.setUint32(at, item.length, true);
+    frame.set(item, at + LENGTH_BYTES);
+    at += LENGTH_BYTES + item.length;
+  }
+  return frame;
+}
+
+/** Reads a frame; throws `RangeError` on a malformed or foreign one. */
+export function decodeFrame(frame: Uint8Array): Frame {
+  const view = new DataView(frame.buffer, frame.byteOffset, frame.byteLength);
+  if (frame.length < HEADER_BYTES || view.getUint8(0) !== WIRE_VERSION) throw new RangeError('not a Strand frame of this version');
+  const items: Uint8Array[] = [];
+  let at = HEADER_BYTES;
+  while (at < frame.length) {
+    if (at + LENGTH_BYTES > frame.length) throw new RangeError('truncated frame');
+    const length = view.getUint32(at, true);
+    at += LENGTH_BYTES;
+    if (at + length > frame.length) throw new RangeError('truncated frame');
+    items.push(frame.subarray(at, at + length));
+    at += length;
+  }
+  return { sender: view.getUint8(1), incarnation: view.getUint32(2, true), items };
+}
