@@ -10,13 +10,14 @@
  * Erlang runs are interleaved, repeat by repeat, and medians are reported.
  * The machine is noisy: read the ratios, not the absolute figures.
  */
-import { spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
+import { runBenchChild } from './lib/bench-child.js';
 import { Erlang } from './lib/erlang.js';
+import { loadText, machineText, revision } from './lib/machine.js';
 import { median } from './lib/measure.js';
-import { type Metric, RESULT_PREFIX } from './lib/metric.js';
+import type { Metric } from './lib/metric.js';
 import {
   type Report,
   type Table,
@@ -35,6 +36,8 @@ import {
 const smoke = process.argv.includes('--smoke');
 const BENCH_DIR = fileURLToPath(new URL('..', import.meta.url));
 const DOC = fileURLToPath(new URL('../../docs/benchmarks.md', import.meta.url));
+/** One benchmark process; the largest spawn case on a loaded machine takes minutes. */
+const CHILD_TIMEOUT_MS = 10 * 60_000;
 
 const PLAN = smoke
   ? { spawnRepeats: 1, repeats: 1, spawn: [10_000, 50_000], ring: [[100, 100], [1_000, 10]] as [number, number][], pingpong: 20_000 }
@@ -89,21 +92,9 @@ function log(line: string): void {
   process.stderr.write(`${line}\n`);
 }
 
-/** Runs one benchmark module in a fresh Node process and returns its figures. */
+/** Runs one benchmark module in a fresh `node --expose-gc` process (src/child.ts) and returns its figures. */
 function child(name: string, params: Record<string, unknown>): Metric[] {
-  const args = ['--expose-gc', '--import', 'tsx', 'src/child.ts', name, JSON.stringify({ smoke, ...params })];
-  const result = spawnSync(process.execPath, args, {
-    cwd: BENCH_DIR,
-    encoding: 'utf8',
-    stdio: ['ignore', 'pipe', 'inherit'],
-    timeout: 10 * 60_000,
-    maxBuffer: 16 << 20,
-  });
-  if (result.error !== undefined) throw new Error(`${name}: ${result.error.message}`);
-  if (result.status !== 0) throw new Error(`${name} exited with ${result.status ?? result.signal}\n${result.stdout}`);
-  const line = result.stdout.split('\n').find((l) => l.startsWith(RESULT_PREFIX));
-  if (line === undefined) throw new Error(`${name} printed no result\n${result.stdout}`);
-  return JSON.parse(line.slice(RESULT_PREFIX.length)) as Metric[];
+  return runBenchChild('src/child.ts', name, { smoke, ...params }, { nodeArgs: ['--expose-gc'], timeoutMs: CHILD_TIMEOUT_MS });
 }
 
 // ─── Run ─────────────────────────────────────────────────────────────────────
@@ -337,26 +328,20 @@ const tables: Table[] = [
   },
 ];
 
-const loadText = (l: number[]): string => l.map((v) => v.toFixed(2)).join(' / ');
 /** A 1-minute load average above this fraction of the CPUs earns the report a warning. */
 const BUSY_LOAD = 0.75;
 const loadAtEnd = os.loadavg();
 /** Others' load: at the end, the last benchmark (one busy thread) counts as one. */
 const busiest = Math.max(loadAtStart[0]!, loadAtEnd[0]! - 1);
-const git = spawnSync('git', ['-C', BENCH_DIR, 'describe', '--always', '--dirty'], { encoding: 'utf8' }).stdout?.trim() || 'unknown';
-const cpus = os.cpus();
 const report: Report = {
   title: smoke ? 'Strand benchmarks (smoke run: sizes cut down, not for comparison)' : 'Strand benchmarks',
   meta: [
     ['Date', new Date().toISOString()],
-    [
-      'Machine',
-      `${os.availableParallelism()} CPUs (nproc), ${cpus[0]?.model.trim() ?? 'unknown CPU'}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB RAM, ${os.type()} ${os.release()}`,
-    ],
+    ['Machine', machineText()],
     ['Node', `${process.version} (V8 ${process.versions.v8})`],
     ['Erlang/OTP', erlang === undefined ? 'skipped (install erlang-base)' : `OTP ${erlang.info.otp} (erts ${erlang.info.erts})`],
     ['Command', smoke ? '`npm run bench:smoke --workspace=@strand/bench`' : '`npm run bench`'],
-    ['Strand revision', `\`${git}\``],
+    ['Strand revision', `\`${revision(BENCH_DIR)}\``],
     [
       'Repeats',
       `${PLAN.spawnRepeats} for spawn, ${PLAN.repeats} for ring and ping-pong, Strand and Erlang runs interleaved; rates and times are the best repeat of each side, other figures the median`,

@@ -3,7 +3,7 @@
  * outcomes: percentiles, the loaded/idle ratio, long-job progress, the
  * targets' verdicts and the row of the results table.
  */
-import { type Verdict, judged } from '../lib/report.js';
+import { type Verdict, metOrMissed } from '../lib/report.js';
 import type { Outcome } from './client.js';
 import { LONG_N, PLAN, TARGET } from './plan.js';
 import type { Poll, Progress, Result } from './result.js';
@@ -82,10 +82,10 @@ export function verdicts(r: Result): Verdict[] {
   const failures = r.idle.length + r.loaded.length - count(r.idle, 'ok') - count(r.loaded, 'ok');
   const adv = advancing(r.polls);
   return [
-    judged(Number.isFinite(x) && x <= TARGET.mustRatio, `loaded p99 ≤ ${TARGET.mustRatio}× idle p99 (required): ${ratio(r)}`),
-    judged(Number.isFinite(x) && x <= TARGET.aimRatio, `loaded p99 ≤ ${TARGET.aimRatio}× idle p99 (aim): ${ratio(r)}`),
-    judged(failures === 0 && r.loaded.length > 0, `zero failures: ${failures} of ${r.idle.length + r.loaded.length} requests failed`),
-    judged(
+    metOrMissed(Number.isFinite(x) && x <= TARGET.mustRatio, `loaded p99 ≤ ${TARGET.mustRatio}× idle p99 (required): ${ratio(r)}`),
+    metOrMissed(Number.isFinite(x) && x <= TARGET.aimRatio, `loaded p99 ≤ ${TARGET.aimRatio}× idle p99 (aim): ${ratio(r)}`),
+    metOrMissed(failures === 0 && r.loaded.length > 0, `zero failures: ${failures} of ${r.idle.length + r.loaded.length} requests failed`),
+    metOrMissed(
       adv !== undefined && adv.advanced === PLAN.long,
       `every long job progressing: ${adv === undefined ? 'not observed' : `${adv.advanced} of ${PLAN.long} advanced in the last ${PLAN.pollEveryMs / 1000} s (${adv.listed} listed)`}`,
     ),

@@ -105,7 +105,7 @@ export function overheadAtMost(ratio: number | undefined, slack: number): Verdic
 }
 
 /** A verdict on a target the caller judged itself: `margin` says what was measured against what. */
-export function judged(met: boolean, margin: string): Verdict {
+export function metOrMissed(met: boolean, margin: string): Verdict {
   return { status: met ? 'met' : 'missed', margin };
 }
 

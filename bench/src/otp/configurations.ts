@@ -21,7 +21,7 @@ const RUN_TIMEOUT_MS = 10 * 60_000;
 // ─── Statistics ─────────────────────────────────────────────────────────────
 
 /** Nearest-rank quantile of sorted values. */
-export function quantile(sorted: readonly number[], q: number): number {
+function quantile(sorted: readonly number[], q: number): number {
   if (sorted.length === 0) return Number.NaN;
   return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))]!;
 }
@@ -60,7 +60,6 @@ export interface Run {
   readonly wallS: number;
   readonly load: string;
 }
-
 
 /** Runs restart_bench in `erl +S schedulers` from `dir`, where it was compiled. */
 export function runErlang(dir: string, schedulers: 1 | 2): { run: Run; otp: string; erts: string } {

@@ -25,60 +25,20 @@
  * each figure's best repeat and the range over the repeats. The machine may
  * be shared: the 1-minute load average is sampled before every child.
  */
-import { spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { runBenchChild } from '../lib/bench-child.js';
+import { loadText, machineText, revision } from '../lib/machine.js';
 import { median } from '../lib/measure.js';
-import { type Metric, RESULT_PREFIX } from '../lib/metric.js';
+import type { Metric } from '../lib/metric.js';
 import { type Report, type Table, type Verdict, grouped, percent, renderMarkdown, renderText, si, times, verdictText } from '../lib/report.js';
+import { CPU_JOBS, DOC, PLAN, RING_SIZE, TARGET, profileDir, smoke, writeDoc } from './plan.js';
 
-const argv = process.argv.slice(2);
-const smoke = argv.includes('--smoke');
-const profileArg = argv.find((a) => a === '--cpu-prof' || a.startsWith('--cpu-prof='));
-const profileDir =
-  profileArg === undefined ? undefined : profileArg.includes('=') ? profileArg.slice('--cpu-prof='.length) : join(os.tmpdir(), 'strand-pool-profiles');
-const outArg = argv.find((a) => a.startsWith('--out='));
 const BENCH_DIR = fileURLToPath(new URL('../..', import.meta.url));
-const DOC = outArg !== undefined ? outArg.slice('--out='.length) : fileURLToPath(new URL('../../../docs/pool-benchmarks.md', import.meta.url));
-const writeDoc = outArg !== undefined || (!smoke && profileDir === undefined);
-
-const PLAN = smoke
-  ? {
-      ringRepeats: 1,
-      ringHops: { strand: 300, single: 100, batch: 100, numbers: 300 },
-      cpuRepeats: 1,
-      cpuRounds: 5,
-      cpuUnits: 10_000,
-      spawnRepeats: 1,
-      spawnN: 10_000,
-      spreadRounds: 1,
-      spreadUnits: 200_000,
-      placement: { trials: 1, gaps: [0, 2], jobMs: 60, pauseMs: 200 },
-    }
-  : {
-      ringRepeats: 5,
-      ringHops: { strand: 5_000, single: 1_000, batch: 2_000, numbers: 5_000 },
-      cpuRepeats: 5,
-      cpuRounds: 100,
-      cpuUnits: 200_000,
-      spawnRepeats: 3,
-      spawnN: 100_000,
-      spreadRounds: 3,
-      spreadUnits: 3_000_000,
-      placement: { trials: 4, gaps: [0, 1, 2, 5], jobMs: 150, pauseMs: 600 },
-    };
-const RING_SIZE = 1_000;
-const CPU_JOBS = 8;
-
-/** Targets from the brief; the spread and placement bars are this benchmark's own (the brief gives none). */
-const TARGET = {
-  ringRate: 5e6,
-  cpuSpeedup: 1.8,
-  spreadTop2: 0.375,
-  placementIdle: 0,
-} as const;
+/** One benchmark process; the full spread run is the longest. */
+const CHILD_TIMEOUT_MS = 5 * 60_000;
 
 // ─── Running children ────────────────────────────────────────────────────────
 
@@ -107,19 +67,7 @@ function child(name: string, params: Record<string, unknown>): void {
     env.STRAND_POOL_CPU_PROF = dir;
   }
   const t0 = Date.now();
-  const result = spawnSync(process.execPath, ['--import', 'tsx', 'src/pool/child.ts', name, JSON.stringify({ smoke, ...params })], {
-    cwd: BENCH_DIR,
-    env,
-    encoding: 'utf8',
-    stdio: ['ignore', 'pipe', 'inherit'],
-    timeout: 5 * 60_000,
-    maxBuffer: 16 << 20,
-  });
-  if (result.error !== undefined) throw new Error(`${name}: ${result.error.message}`);
-  if (result.status !== 0) throw new Error(`${name} ${JSON.stringify(params)} exited with ${result.status ?? result.signal}\n${result.stdout}`);
-  const line = result.stdout.split('\n').find((l) => l.startsWith(RESULT_PREFIX));
-  if (line === undefined) throw new Error(`${name} printed no result\n${result.stdout}`);
-  record(JSON.parse(line.slice(RESULT_PREFIX.length)) as Metric[]);
+  record(runBenchChild('src/pool/child.ts', name, { smoke, ...params }, { env, timeoutMs: CHILD_TIMEOUT_MS }));
   log(`  ${name} ${JSON.stringify(params)}: ${((Date.now() - t0) / 1000).toFixed(1)} s, load ${loads.at(-1)!.toFixed(1)}`);
 }
 
@@ -410,23 +358,17 @@ const tables: Table[] = [
   },
 ];
 
-const loadText = (l: readonly number[]): string => l.map((v) => v.toFixed(2)).join(' / ');
 const loadAtEnd = os.loadavg();
-const git = spawnSync('git', ['-C', BENCH_DIR, 'describe', '--always', '--dirty'], { encoding: 'utf8' }).stdout?.trim() || 'unknown';
-const cpus = os.cpus();
 const busiestLoad = Math.max(...loads, loadAtStart[0]!);
 const command = smoke ? '`npm run bench:pool:smoke --workspace=@strand/bench`' : '`npm run bench:pool` (from the repository root)';
 const report: Report = {
   title: smoke ? 'Strand pool benchmarks (smoke run: sizes cut down, not for comparison)' : 'Strand pool benchmarks',
   meta: [
     ['Date', new Date().toISOString()],
-    [
-      'Machine',
-      `${os.availableParallelism()} CPUs (nproc), ${cpus[0]?.model.trim() ?? 'unknown CPU'}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB RAM, ${os.type()} ${os.release()}`,
-    ],
+    ['Machine', machineText()],
     ['Node', `${process.version} (V8 ${process.versions.v8})`],
     ['Command', command],
-    ['Strand revision', `\`${git}\``],
+    ['Strand revision', `\`${revision(BENCH_DIR)}\``],
     ['Wall time of the run', `${((Date.now() - started) / 1000).toFixed(0)} s`],
     [
       'Load average (1/5/15 min)',
