@@ -1,5 +1,6 @@
 /// <reference lib="dom" />
 /// <reference lib="dom.iterable" />
+/// <reference lib="dom.asynciterable" />
 /**
  * The demo page in a real browser, as a person uses it (`npm start`: the
  * demo with its two peers beside it): three long jobs whose progress bars
@@ -7,11 +8,11 @@
  * whose waits reach the chart, on all three servers. Asserts what is shown,
  * never how fast. `UPDATE_SCREENSHOTS=1` also saves docs/demo-live.png.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { type Browser, type Page, chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type DemoProcess, startDemo } from './demo-process.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const SCREENSHOTS = process.env.UPDATE_SCREENSHOTS === '1';
@@ -20,8 +21,7 @@ const OUTCOME_MS = 150_000;
 /** Chart points before the screenshot: about 20 s of short requests, for lines that have had time to part. */
 const SCREENSHOT_POINTS = 40;
 
-let server: ChildProcess;
-let base: string;
+let demo: DemoProcess;
 let browser: Browser;
 let page: Page;
 
@@ -30,33 +30,19 @@ const skip = !existsSync(CHROMIUM) && process.env.CI === undefined;
 
 describe.skipIf(skip)(`the live demo page${skip ? ` (skipped: no ${CHROMIUM} outside CI)` : ''}`, () => {
   beforeAll(async () => {
-    server = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts', '--side-by-side'], {
-      cwd: new URL('..', import.meta.url),
-      env: { ...process.env, PORT: '0', OBSERVER_PORT: '0', SCHEDULERS: '2', THREAD_HEAP_MB: '256' },
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
-    let out = '';
-    for await (const chunk of server.stdout!) {
-      out += String(chunk);
-      if ((out.match(/^side by side: /gm) ?? []).length === 2) break;
-    }
-    base = /^factorial demo on (http:\/\/127\.0\.0\.1:\d+)\//m.exec(out)?.[1] ?? '';
-    expect(base, `the demo and its two peers did not all say where they listen: ${out}`).not.toBe('');
+    demo = await startDemo(['--side-by-side'], (out) => (out.match(/^side by side: /gm) ?? []).length === 2);
     browser = await chromium.launch({
       executablePath: CHROMIUM,
       headless: true,
       args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
     });
     page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
-    await page.goto(`${base}/`);
+    await page.goto(`${demo.base}/`);
   }, 180_000);
 
   afterAll(async () => {
     await browser?.close();
-    if (server === undefined || server.exitCode !== null) return;
-    const exited = new Promise((resolve) => server.once('exit', resolve));
-    server.kill('SIGTERM');
-    await exited;
+    await demo?.stop();
   }, 60_000);
 
   /** The progress bars of this page's jobs, in the list's order. */

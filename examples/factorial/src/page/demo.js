@@ -44,7 +44,7 @@ const data = [[], ...servers.flatMap(() => [[], []])];
 const chart = new uPlot(
   {
     width: $('latency-chart').clientWidth,
-    height: 250,
+    height: 300,
     scales: { x: { time: false }, y: { distr: 3, log: 10 } },
     // The table below the chart is its legend (colours, and the figures in words).
     legend: { show: false },
