@@ -2,7 +2,8 @@
 // the charts draw from the event stream, the table lists processes, a runaway
 // rises to the top by CPU, and selecting it, choosing a reason, clicking Kill
 // and confirming in the page's dialog ends it with that reason. With a token
-// in the URL fragment the page works; without it, it says it is unauthorised.
+// in the URL fragment the page works, sending a test message included;
+// without it, it says it is unauthorised.
 // Screenshots go to docs/ only when UPDATE_SCREENSHOTS=1.
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -156,7 +157,7 @@ describe.skipIf(skip)(title, () => {
     }
   }, TEST_TIMEOUT_MS);
 
-  it('with a token, works from #token= in the URL and says unauthorised without it', async () => {
+  it('with a token, works from #token= in the URL (a test message sent too) and says unauthorised without it', async () => {
     const observer = await observe(rt, { port: 0, token: 'sesame' });
     try {
       const relay = await started(rt.spawnOn(1, Relay, inbox.pid));
@@ -168,6 +169,18 @@ describe.skipIf(skip)(title, () => {
       expect(new URL(page.url()).hash).toBe('');
       await page.reload();
       await waitForTable((pids) => pids.includes(formatPid(relay)), 'the relay after a reload');
+
+      // Send a test message, with the token: the relay passes on what it got. Text that is not JSON is refused in the page.
+      await page.locator(`#processes tbody tr[data-id="${relay}"]`).getByRole('button').click();
+      await expect.poll(() => page.textContent('#detail-body [data-field="pid"]'), { timeout: PAGE_WAIT_MS }).toBe(formatPid(relay));
+      const message = page.getByLabel('Send a test message (JSON)');
+      await message.fill('{"hello": ');
+      await page.getByRole('button', { name: 'Send', exact: true }).click();
+      await expect.poll(() => page.textContent('#action-result'), { timeout: PAGE_WAIT_MS }).toContain('not JSON');
+      await message.fill('{"hello": "dashboard", "n": [1, 2]}');
+      await page.getByRole('button', { name: 'Send', exact: true }).click();
+      expect(await inbox.receive((m) => isObject(m) && m.by === relay, 20_000)).toEqual({ got: { hello: 'dashboard', n: [1, 2] }, by: relay });
+      await expect.poll(() => page.textContent('#action-result'), { timeout: PAGE_WAIT_MS }).toBe(`message sent to ${formatPid(relay)}`);
 
       // The page opened without the token: nothing but a clear message.
       const bare = await browser.newPage();
