@@ -1,6 +1,6 @@
 // The demo server in its own OS process, as `npm start` runs it, for the
-// tests of the live page and its peers: started with free ports, read until
-// it has said what the test waits for, stopped with SIGTERM.
+// tests of the live page, its peers and the runaway: started with free
+// ports, read until it has said what the test waits for, stopped with SIGTERM.
 import { type ChildProcess, spawn } from 'node:child_process';
 
 export interface DemoProcess {
@@ -9,6 +9,8 @@ export interface DemoProcess {
   readonly base: string;
   /** Everything it has printed so far. */
   output(): string;
+  /** Everything it has printed on stderr so far (passed on to the test's stderr as well). */
+  errors(): string;
   /** SIGTERM; resolves with its exit code. */
   stop(): Promise<number | null>;
 }
@@ -17,17 +19,27 @@ export interface DemoProcess {
 const READY_WITHIN_MS = 150_000;
 
 /**
- * Starts `src/main.ts` with `args`; resolves once its output satisfies
- * `ready` (by default: it listens). Rejects, with what it printed, if it
- * exits first or is not ready within READY_WITHIN_MS (then it is killed).
+ * Starts `src/main.ts` with `args` (and `env` over the defaults); resolves
+ * once its output satisfies `ready` (by default: it listens). Rejects, with
+ * what it printed, if it exits first or is not ready within READY_WITHIN_MS
+ * (then it is killed).
  */
-export function startDemo(args: readonly string[] = [], ready: (output: string) => boolean = (o) => LISTENING.test(o)): Promise<DemoProcess> {
+export function startDemo(
+  args: readonly string[] = [],
+  ready: (output: string) => boolean = (o) => LISTENING.test(o),
+  env: Readonly<Record<string, string>> = {},
+): Promise<DemoProcess> {
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts', ...args], {
     cwd: new URL('..', import.meta.url),
-    env: { ...process.env, PORT: '0', OBSERVER_PORT: '0', SCHEDULERS: '2', THREAD_HEAP_MB: '256' },
-    stdio: ['ignore', 'pipe', 'inherit'],
+    env: { ...process.env, PORT: '0', OBSERVER_PORT: '0', SCHEDULERS: '2', THREAD_HEAP_MB: '256', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
+  let err = '';
+  child.stderr!.on('data', (chunk: Buffer) => {
+    err += String(chunk);
+    process.stderr.write(chunk);
+  });
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   return new Promise((resolve, reject) => {
     const bound = setTimeout(() => {
@@ -42,6 +54,7 @@ export function startDemo(args: readonly string[] = [], ready: (output: string) 
         child,
         base: LISTENING.exec(out)![1]!,
         output: () => out,
+        errors: () => err,
         stop: () => {
           if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
           return exited;

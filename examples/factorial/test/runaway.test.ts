@@ -5,70 +5,25 @@
  * kills. An observer port already taken costs the observer only. Asserts
  * outcomes, not speed.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
-import { once } from 'node:events';
 import { createServer } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type DemoProcess, startDemo } from './demo-process.js';
 
-/** How long the killed runaway may take to leave the process list: an outcome bound on a loaded machine. */
-const GONE_WITHIN_MS = 30_000;
+/** How long the killed runaway may take to leave the process list, or the port-in-use line to arrive: outcome bounds on a loaded machine. */
+const OUTCOME_MS = 30_000;
 /** Pause between two looks at the process list while waiting for that. */
 const POLL_MS = 100;
 /** Outcome bound on a demo's start: it starts threads on a machine other programs load. */
 const START_MS = 180_000;
-
-interface Demo {
-  readonly child: ChildProcess;
-  readonly base: string;
-  /** Where its observer listens; undefined when it did not start one. */
-  readonly observer: string | undefined;
-  stderr(): string;
-  /** SIGTERM; resolves with the exit code. */
-  stop(): Promise<number | null>;
-}
-
-/** Starts the demo; resolves once it has said where it listens and where its observer does (or that it has none). */
-function startDemo(observerPort: string): Promise<Demo> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
-    cwd: new URL('..', import.meta.url),
-    env: { ...process.env, PORT: '0', OBSERVER_PORT: observerPort, SCHEDULERS: '2', THREAD_HEAP_MB: '256' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const exited = once(child, 'exit').then(([code]) => code as number | null);
-  let out = '';
-  let err = '';
-  const stop = () => {
-    if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
-    return exited;
-  };
-  return new Promise<Demo>((resolve, reject) => {
-    // Either stream may say its part last: look again at each piece of either.
-    const look = () => {
-      const base = /factorial demo on (http:\/\/127\.0\.0\.1:\d+)\//.exec(out)?.[1];
-      const observer = /observer on (http:\/\/127\.0\.0\.1:\d+)\//.exec(out)?.[1];
-      if (base === undefined || (observer === undefined && !err.includes('observer not started'))) return;
-      resolve({ child, base, observer, stderr: () => err, stop });
-    };
-    child.stdout!.on('data', (chunk: Buffer) => {
-      out += String(chunk);
-      look();
-    });
-    child.stderr!.on('data', (chunk: Buffer) => {
-      err += String(chunk);
-      look();
-    });
-    void exited.then((code) => reject(new Error(`the demo exited (${code}) before saying where it and its observer listen: ${out}${err}`)));
-  });
-}
+const OBSERVER_LISTENING = /^observer on (http:\/\/127\.0\.0\.1:\d+)\//m;
 
 describe('the runaway demo', () => {
-  let demo: Demo;
+  let demo: DemoProcess;
   let observer: string;
 
   beforeAll(async () => {
-    demo = await startDemo('0');
-    expect(demo.observer, `the demo started no observer: ${demo.stderr()}`).toBeDefined();
-    observer = demo.observer!;
+    demo = await startDemo([], (out) => OBSERVER_LISTENING.test(out));
+    observer = OBSERVER_LISTENING.exec(demo.output())![1]!;
   }, START_MS);
 
   afterAll(async () => {
@@ -110,7 +65,7 @@ describe('the runaway demo', () => {
     expect(killed.status).toBe(200);
     expect(await killed.json()).toEqual({ pid, reason: 'kill' });
 
-    const deadline = Date.now() + GONE_WITHIN_MS;
+    const deadline = Date.now() + OUTCOME_MS;
     let after = await processView(pid);
     while (after.status === 200 && Date.now() < deadline) {
       await new Promise((resolve) => setTimeout(resolve, POLL_MS));
@@ -130,10 +85,10 @@ describe('an observer port already taken', () => {
     await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
     const port = (taken.address() as { port: number }).port;
     try {
-      const demo = await startDemo(String(port));
+      const demo = await startDemo([], undefined, { OBSERVER_PORT: String(port) });
       try {
-        expect(demo.observer).toBeUndefined();
-        expect(demo.stderr()).toContain(`observer not started: port ${port} is in use`);
+        await expect.poll(() => demo.errors(), { timeout: OUTCOME_MS }).toContain(`observer not started: port ${port} is in use`);
+        expect(demo.output()).not.toMatch(OBSERVER_LISTENING);
         const answer = await fetch(demo.base + '/factorial?n=5');
         expect([answer.status, JSON.parse(await answer.text()).value]).toEqual([200, '120']);
       } finally {
