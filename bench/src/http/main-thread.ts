@@ -1,0 +1,99 @@
+/**
+ * The main thread as the ceiling: CPU per request of the main thread and of
+ * the whole process, Strand's `serve` (2 schedulers) against plain
+ * `node:http`, trivial handler, autocannon with 20 connections, rounds
+ * interleaved. Prints medians and what they project for 8 and 32 cores.
+ *
+ *   npm run bench:http:main-thread [-- --rounds 5 --seconds 10]
+ *
+ * Every request crosses Strand's main thread (accept, parse, spawn, answer),
+ * so on N cores Strand answers at most 1e6 / (main-thread µs per request)
+ * requests per second, however many schedulers it has; plain Node under
+ * `node:cluster` scales with N (each worker process does everything).
+ * Reads /proc/<pid>/task/<pid>/stat (the main thread) and /proc/<pid>/stat
+ * (all threads): Linux only.
+ */
+import { readFileSync } from 'node:fs';
+import autocannon from 'autocannon';
+import { median } from '../lib/measure.js';
+import { startServer } from './servers.js';
+
+const argv = process.argv.slice(2);
+const option = (name: string, fallback: number): number => {
+  const i = argv.indexOf(`--${name}`);
+  return i >= 0 ? Number(argv[i + 1]) : fallback;
+};
+const smoke = argv.includes('--smoke');
+const ROUNDS = option('rounds', smoke ? 1 : 5);
+const SECONDS = option('seconds', smoke ? 2 : 10);
+const CONNECTIONS = 20;
+/** Core counts the projection is made for. */
+const CORES = [2, 8, 32] as const;
+/** USER_HZ: the unit of utime and stime in /proc (100 on every Linux this runs on). */
+const TICKS_PER_SECOND = 100;
+
+interface Sample {
+  readonly requests: number;
+  readonly failed: number;
+  readonly mainUs: number;
+  readonly processUs: number;
+}
+
+function cpuSeconds(statPath: string): number {
+  const stat = readFileSync(statPath, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / TICKS_PER_SECOND;
+}
+
+async function measure(name: string, script: string, args: readonly string[]): Promise<Sample> {
+  const server = await startServer(name, script, args);
+  try {
+    await autocannon({ url: server.url, connections: CONNECTIONS, duration: Math.min(2, SECONDS) });
+    const main = `/proc/${server.pid}/task/${server.pid}/stat`;
+    const all = `/proc/${server.pid}/stat`;
+    const [main0, all0] = [cpuSeconds(main), cpuSeconds(all)];
+    const result = await autocannon({ url: server.url, connections: CONNECTIONS, duration: SECONDS });
+    const [main1, all1] = [cpuSeconds(main), cpuSeconds(all)];
+    const requests = result.requests.total;
+    return {
+      requests,
+      failed: result.non2xx + result.errors + result.timeouts,
+      mainUs: ((main1 - main0) * 1e6) / requests,
+      processUs: ((all1 - all0) * 1e6) / requests,
+    };
+  } finally {
+    await server.kill();
+  }
+}
+
+const strand: Sample[] = [];
+const plain: Sample[] = [];
+for (let round = 0; round < ROUNDS; round++) {
+  strand.push(await measure('strand', 'src/http/strand-server.ts', ['ok', '2']));
+  plain.push(await measure('plain', 'src/http/node-server.ts', []));
+}
+const failed = [...strand, ...plain].reduce((n, s) => n + s.failed, 0);
+if (failed > 0) throw new Error(`${failed} requests failed: the figures below would not be of the trivial handler`);
+const m = (samples: Sample[], key: 'mainUs' | 'processUs'): number => median(samples.map((s) => s[key]));
+const strandMain = m(strand, 'mainUs');
+const strandAll = m(strand, 'processUs');
+const plainAll = m(plain, 'processUs');
+const fmt = (n: number): string => Math.round(n).toLocaleString('en-US');
+
+const lines = [
+  `CPU per request, medians of ${ROUNDS} rounds of ${SECONDS} s (autocannon, ${CONNECTIONS} connections, trivial handler):`,
+  `| | Strand (2 schedulers) | plain node:http | Strand / plain |`,
+  `|---|---:|---:|---:|`,
+  `| main thread, µs/request | ${strandMain.toFixed(1)} | ${m(plain, 'mainUs').toFixed(1)} | ${(strandMain / m(plain, 'mainUs')).toFixed(2)}× |`,
+  `| whole process, µs/request | ${strandAll.toFixed(1)} | ${plainAll.toFixed(1)} | ${(strandAll / plainAll).toFixed(2)}× |`,
+  ``,
+  `Projection (requests/s if CPU were the only limit: Strand ≤ min(1e6 / main-thread µs, N × 1e6 / process µs); plain node:cluster = N × 1e6 / process µs):`,
+  `| cores | Strand, one gateway | plain node:cluster | Strand / plain |`,
+  `|---:|---:|---:|---:|`,
+  ...CORES.map((n) => {
+    const s = Math.min(1e6 / strandMain, (n * 1e6) / strandAll);
+    const p = (n * 1e6) / plainAll;
+    return `| ${n} | ${fmt(s)} | ${fmt(p)} | ${(s / p).toFixed(2)}× |`;
+  }),
+];
+process.stdout.write(`${lines.join('\n')}\n`);
