@@ -71,3 +71,4 @@ export {
 } from './scheduler/options.js';
 export type { ProcessInfo } from './process-info.js';
 export { isDownMessage, isExitMessage, type DownMessage, type ExitMessage } from './system-messages.js';
+export { DEFAULT_TRACE_LIMIT, MAX_TRACE_EVENTS, isTraceEvent, type TraceDetail, type TraceEvent } from './trace.js';

@@ -55,7 +55,8 @@ export function spawnMonitor<A extends readonly unknown[], M = any>(actor: Actor
  * To a typed `Pid<M>`, only an `M` compiles; names are untyped.
  */
 export function send<M = unknown>(dest: Pid<M> | string, message: NoInfer<M>): void {
-  caller('send').scheduler.sendFrom(dest, message);
+  const p = caller('send');
+  p.scheduler.sendFrom(p, dest, message);
 }
 
 /**

@@ -16,6 +16,7 @@ import type { Pid } from './pid.js';
 import type { ProcessInfo } from './process-info.js';
 import type { Ref } from './ref.js';
 import type { Timer } from './timer-queue.js';
+import type { TraceState } from './trace.js';
 
 /** In the run queue, waiting for its turn. */
 export const RUNNABLE = 0;
@@ -50,7 +51,7 @@ export type TimerPayload =
 /** What the process API (process-api.ts) asks of the scheduler a process runs on. */
 export interface ProcessHost {
   create(actor: Actor<readonly unknown[]> | ActorRef, args: readonly unknown[], parent?: Process, link?: boolean): Pid;
-  sendFrom(dest: Pid | string, message: unknown): void;
+  sendFrom(p: Process, dest: Pid | string, message: unknown): void;
   exitFrom(from: Pid, pid: Pid, reason: ExitReasonInput): void;
   link(p: Process, pid: Pid): void;
   unlink(p: Process, pid: Pid): void;
@@ -104,6 +105,8 @@ export class Process {
   exitWaiters: ((reason: ExitReason) => void)[] | null = null;
   /** Refs whose replies the process gave up on: a message carrying one as `ref` is dropped (see `abandon`). */
   abandoned: Set<Ref> | null = null;
+  /** Set while the process is traced (trace.ts). */
+  trace: TraceState | null = null;
 
   generator: Generator<unknown, unknown, unknown> | null = null;
 

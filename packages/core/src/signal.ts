@@ -36,7 +36,9 @@ export type Signal =
   /** The process `pid` that `to` monitored under `ref` ended with `reason`. */
   | { readonly kind: 'down'; readonly to: Pid; readonly ref: Ref; readonly pid: Pid; readonly reason: ExitReason }
   /** `to` was given a name by another scheduler: if it is already gone, its owner releases the name. */
-  | { readonly kind: 'named'; readonly to: Pid };
+  | { readonly kind: 'named'; readonly to: Pid }
+  /** Trace `to`, sending at most `limit` events to `tracer` (trace.ts); `limit` 0 stops. */
+  | { readonly kind: 'trace'; readonly to: Pid; readonly tracer: Pid; readonly limit: number };
 
 /** A message, as it travels to the scheduler that owns `to`. */
 export interface MessageEnvelope {

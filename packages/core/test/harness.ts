@@ -51,6 +51,7 @@ export interface TestNode {
   awaitExit(pid: Pid): Promise<ExitReason>;
   /** Asynchronous: in a threaded runtime the process's own scheduler answers. */
   processInfo(pid: Pid): Promise<ProcessInfo | undefined>;
+  trace(pid: Pid, options: { readonly tracer: Pid; readonly limit?: number }): void;
   stop(): Promise<void>;
 }
 
@@ -71,6 +72,7 @@ export async function startNode(options: NodeOptions = {}): Promise<TestNode> {
     inbox: () => scheduler.inbox(),
     awaitExit: (pid) => scheduler.awaitExit(pid),
     processInfo: async (pid) => scheduler.processInfo(pid),
+    trace: (pid, options) => scheduler.trace(pid, options),
     stop: () => scheduler.stop(),
   };
 }

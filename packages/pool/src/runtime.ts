@@ -221,6 +221,15 @@ export class Runtime {
     return this.scheduler.inbox<M>();
   }
 
+  /**
+   * Traces `pid`, wherever it runs: what it receives and sends, its spawns
+   * and its end go to `tracer` as `TraceEvent` messages, at most `limit`
+   * (default 100), then an `'end'`; `limit: 0` stops. See core's trace.ts.
+   */
+  trace(pid: Pid, options: { readonly tracer: Pid; readonly limit?: number }): void {
+    this.scheduler.trace(pid, options);
+  }
+
   /** Resolves with `pid`'s exit reason once it ends, wherever it runs. */
   awaitExit(pid: Pid): Promise<ExitReason> {
     return this.scheduler.awaitExit(pid);

@@ -44,6 +44,7 @@ export async function startNode(options: NodeOptions = {}): Promise<TestNode> {
     inbox: () => runtime.inbox(),
     awaitExit: (pid) => runtime.awaitExit(pid),
     processInfo: (pid) => runtime.processInfo(pid),
+    trace: (pid, options) => runtime.trace(pid, options),
     stop: () => runtime.stop(),
   };
 }

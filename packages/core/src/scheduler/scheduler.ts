@@ -40,6 +40,7 @@ import type { Ref } from '../ref.js';
 import type { NameRegistry } from '../registry.js';
 import type { Batch, Envelope } from '../signal.js';
 import type { DownMessage } from '../system-messages.js';
+import { DEFAULT_TRACE_LIMIT, MAX_TRACE_EVENTS } from '../trace.js';
 import { type SchedulerOptions, readOptions } from './options.js';
 import { viewOf, viewOfLoading } from './process-view.js';
 import { Routing } from './routing.js';
@@ -175,7 +176,24 @@ export class Scheduler implements ProcessHost {
    * the message could not be copied to another thread.
    */
   send<M = unknown>(dest: Pid<M> | string, message: NoInfer<M>): void {
-    this.sendFrom(dest, message);
+    assertCloneable(message, 'message');
+    this.routing.routeMessage(this.resolve(dest), message);
+  }
+
+  /**
+   * Traces `pid`, wherever it runs: at most `limit` events (default
+   * `DEFAULT_TRACE_LIMIT`, at most `MAX_TRACE_EVENTS`) go to `tracer` as
+   * `TraceEvent` messages, then an `'end'`; `limit: 0` stops (see trace.ts).
+   */
+  trace(pid: Pid, options: { readonly tracer: Pid; readonly limit?: number }): void {
+    if (!isPid(pid)) throw new InvalidPidError(pid);
+    const tracer = options?.tracer;
+    if (!isPid(tracer)) throw new InvalidPidError(tracer);
+    const limit = options.limit ?? DEFAULT_TRACE_LIMIT;
+    if (!Number.isInteger(limit) || limit < 0 || limit > MAX_TRACE_EVENTS) {
+      throw new InvalidOptionError('limit', limit, `an integer from 0 to ${MAX_TRACE_EVENTS}`);
+    }
+    this.routing.route({ kind: 'trace', to: pid, tracer, limit });
   }
 
   /** Sends an exit signal from outside any process (`from` is `OUTSIDE`). */
@@ -366,13 +384,17 @@ export class Scheduler implements ProcessHost {
     trusted = false,
   ): Pid {
     this.assertRunning();
-    return this.spawning.create(actor, args, parent, link, owner, trusted);
+    const pid = this.spawning.create(actor, args, parent, link, owner, trusted);
+    if (parent !== undefined && parent.trace !== null) this.signals.emitTrace(parent, { event: 'spawn', child: pid, actor: actor.name });
+    return pid;
   }
 
-  /** @internal Sends a checked message from a process. */
-  sendFrom(dest: Pid | string, message: unknown): void {
+  /** @internal Sends a checked message from process `p`. */
+  sendFrom(p: Process, dest: Pid | string, message: unknown): void {
     assertCloneable(message, 'message');
-    this.routing.routeMessage(this.resolve(dest), message);
+    const to = this.resolve(dest);
+    this.routing.routeMessage(to, message);
+    if (p.trace !== null) this.signals.emitTrace(p, { event: 'send', to, message });
   }
 
   /** @internal */

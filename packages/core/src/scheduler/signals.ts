@@ -29,6 +29,7 @@ import { type Ref, makeRef } from '../ref.js';
 import type { NameRegistry } from '../registry.js';
 import type { Envelope, Signal } from '../signal.js';
 import type { DownMessage, ExitMessage } from '../system-messages.js';
+import type { TraceDetail, TraceEvent } from '../trace.js';
 import type { CrashReport } from './options.js';
 
 /**
@@ -128,7 +129,23 @@ export class Signals {
       this.killForMemory(target, `${formatPid(target.pid)} (${target.actor.name}) had more than ${this.host.mailboxLimit} messages in its mailbox`);
       return;
     }
+    if (target.trace !== null) this.emitTrace(target, { event: 'receive', message });
     if (target.status === WAITING && target.receive!.match !== MATCH_NOTHING) this.host.makeRunnable(target);
+  }
+
+  /** Sends `p`'s tracer one event; after the last one its limit allows, tracing stops with `'end'`. */
+  emitTrace(p: Process, detail: TraceDetail): void {
+    const trace = p.trace!;
+    this.sendTrace(trace.tracer, p.pid, detail);
+    trace.left -= 1;
+    if (trace.left > 0) return;
+    p.trace = null;
+    this.sendTrace(trace.tracer, p.pid, { event: 'end', reason: 'limit' });
+  }
+
+  private sendTrace(tracer: Pid, pid: Pid, detail: TraceDetail): void {
+    const event: TraceEvent = { type: 'trace', pid, at: Date.now(), ...detail };
+    this.host.route({ kind: 'message', to: tracer, message: event });
   }
 
   /**
@@ -168,6 +185,14 @@ export class Signals {
         return;
       case 'named':
         if (target === undefined || target.status >= EXITING) this.host.registry.releasePid(s.to);
+        return;
+      case 'trace':
+        if (target === undefined || target.status >= EXITING) {
+          this.sendTrace(s.tracer, s.to, { event: 'end', reason: 'noproc' });
+          return;
+        }
+        if (target.trace !== null && s.limit === 0) this.sendTrace(target.trace.tracer, s.to, { event: 'end', reason: 'stopped' });
+        target.trace = s.limit > 0 ? { tracer: s.tracer, left: s.limit } : null;
         return;
     }
   }
@@ -261,6 +286,12 @@ export class Signals {
     if (p.monitoredBy !== null) {
       for (const [ref, watcher] of p.monitoredBy) host.route({ kind: 'down', to: watcher, ref, pid, reason });
       p.monitoredBy = null;
+    }
+    if (p.trace !== null) {
+      const { tracer } = p.trace;
+      p.trace = null;
+      this.sendTrace(tracer, pid, { event: 'exit', reason });
+      this.sendTrace(tracer, pid, { event: 'end', reason });
     }
     p.status = EXITED;
     if (host.keepRecentExits) {
