@@ -1,6 +1,7 @@
 /**
  * Runs one benchmark module in this Node process and prints its figures on
- * one line for the runner: `node --expose-gc --import tsx src/child.ts <name> [json params]`.
+ * one line for the runner (src/run.ts, src/pool/run.ts):
+ * `node [--expose-gc] --import tsx src/child.ts <name> [json params]`.
  *
  * With STRAND_BENCH_CPU_PROFILE=<file> set, the run (not the module loading
  * before it) is recorded with V8's CPU profiler into that file (src/profile.ts).
@@ -16,6 +17,12 @@ const modules: Record<string, () => Promise<{ run: BenchFn }>> = {
   'cpu-loop': () => import('./core/cpu-loop.js'),
   micro: () => import('./micro.js'),
   registry: () => import('./core/registry.js'),
+  'pool/ring': () => import('./pool/ring.js'),
+  'pool/raw-ring': () => import('./pool/raw-ring.js'),
+  'pool/cpu': () => import('./pool/cpu.js'),
+  'pool/spawn': () => import('./pool/spawn.js'),
+  'pool/spread': () => import('./pool/spread.js'),
+  'pool/placement': () => import('./pool/placement.js'),
 };
 
 const [name, json] = process.argv.slice(2);

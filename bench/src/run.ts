@@ -10,12 +10,11 @@
  * Erlang runs are interleaved, repeat by repeat, and medians are reported.
  * The machine is noisy: read the ratios, not the absolute figures.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { runBenchChild } from './lib/bench-child.js';
 import { Erlang } from './lib/erlang.js';
-import { loadText, machineText, revision } from './lib/machine.js';
+import { loadText, machineMeta, revision } from './lib/machine.js';
 import { median } from './lib/measure.js';
 import type { Metric } from './lib/metric.js';
 import {
@@ -26,8 +25,7 @@ import {
   atMost,
   grouped,
   overheadAtMost,
-  renderMarkdown,
-  renderText,
+  publish,
   si,
   times,
   verdictText,
@@ -336,9 +334,7 @@ const busiest = Math.max(loadAtStart[0]!, loadAtEnd[0]! - 1);
 const report: Report = {
   title: smoke ? 'Strand benchmarks (smoke run: sizes cut down, not for comparison)' : 'Strand benchmarks',
   meta: [
-    ['Date', new Date().toISOString()],
-    ['Machine', machineText()],
-    ['Node', `${process.version} (V8 ${process.versions.v8})`],
+    ...machineMeta(),
     ['Erlang/OTP', erlang === undefined ? 'skipped (install erlang-base)' : `OTP ${erlang.info.otp} (erts ${erlang.info.erts})`],
     ['Command', smoke ? '`npm run bench:smoke --workspace=@strand/bench`' : '`npm run bench`'],
     ['Strand revision', `\`${revision(BENCH_DIR)}\``],
@@ -362,11 +358,4 @@ const report: Report = {
   epilogue: ['## Analysis', '', '<!-- analysis -->'],
 };
 
-process.stdout.write(`\n${renderText(report)}`);
-if (smoke) {
-  log('\nsmoke run: docs/benchmarks.md not written');
-} else {
-  mkdirSync(fileURLToPath(new URL('../../docs/', import.meta.url)), { recursive: true });
-  writeFileSync(DOC, renderMarkdown(report));
-  log(`\nwrote ${DOC}`);
-}
+publish(report, smoke ? undefined : DOC);

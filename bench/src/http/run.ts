@@ -24,10 +24,10 @@
  * The machine is shared: rounds alternate which server goes first and the
  * summary takes the median of the rounds; the load average is recorded.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import os from 'node:os';
 import { loadText, machineText } from '../lib/machine.js';
-import { renderMarkdown, renderText } from '../lib/report.js';
+import { publish } from '../lib/report.js';
 import { httpReport } from './doc.js';
 import { balanced } from './figures.js';
 import { type CannonRun, type CpuLoadRun, type ExactRun, cannon, log, measureCannon, measureExact, measureUnderCpuLoad, start } from './measurements.js';
@@ -96,11 +96,7 @@ const report = httpReport({
   loadAtStart,
   loadAtEnd: os.loadavg(),
 });
-log(`\n${renderText(report)}`);
-if (writeDoc) {
-  writeFileSync(DOC, renderMarkdown(report));
-  log(`wrote ${DOC}`);
-}
+publish(report, writeDoc ? DOC : undefined);
 
 // What the smoke run guards: the benchmark measured something, and counted every request.
 const problems: string[] = [];

@@ -1,7 +1,7 @@
 /**
  * Runs one benchmark module in a fresh Node process, so that heaps, JIT
  * state and threads do not leak from one benchmark into the next, and reads
- * back the figures it printed after RESULT_PREFIX (src/child.ts, src/pool/child.ts).
+ * back the figures it printed after RESULT_PREFIX (src/child.ts).
  */
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';

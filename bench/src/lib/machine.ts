@@ -20,3 +20,12 @@ export function loadText(load: readonly number[] = os.loadavg()): string {
 export function revision(dir: string): string {
   return spawnSync('git', ['-C', dir, 'describe', '--always', '--dirty'], { encoding: 'utf8' }).stdout?.trim() || 'unknown';
 }
+
+/** The first meta lines of a report written now: date, machine, Node. */
+export function machineMeta(): [string, string][] {
+  return [
+    ['Date', new Date().toISOString()],
+    ['Machine', machineText()],
+    ['Node', `${process.version} (V8 ${process.versions.v8})`],
+  ];
+}

@@ -2,6 +2,8 @@
  * The shared report writer: one structure, printed as aligned text tables on
  * the console and written as Markdown to docs/*.md by every runner.
  */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
 
 export interface Table {
   readonly title: string;
@@ -115,6 +117,18 @@ export function verdictText(v: Verdict): string {
 }
 
 // ─── Rendering ───────────────────────────────────────────────────────────────
+
+/** Prints the report as text; writes it as Markdown to `doc` when given (a full run only). */
+export function publish(report: Report, doc: string | undefined): void {
+  process.stdout.write(`\n${renderText(report)}`);
+  if (doc === undefined) {
+    process.stderr.write('\nno report written (not a full run)\n');
+    return;
+  }
+  mkdirSync(dirname(doc), { recursive: true });
+  writeFileSync(doc, renderMarkdown(report));
+  process.stderr.write(`\nwrote ${doc}\n`);
+}
 
 export function renderText(report: Report): string {
   const out: string[] = [report.title, '='.repeat(report.title.length)];

@@ -97,3 +97,4 @@ process.stdout.write(
     ],
   }),
 );
+if (failed) process.exitCode = 1;

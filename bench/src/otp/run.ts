@@ -23,13 +23,12 @@
  * the OS took the CPU away from a plain loop, which bounds what p99.9 and max
  * can mean; the load average is recorded too.
  */
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import os from 'node:os';
-import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { compileErlang } from '../lib/erlang.js';
-import { loadText, machineText, revision } from '../lib/machine.js';
-import { type Report, type Table, type Verdict, grouped, renderMarkdown, renderText, times, verdictText } from '../lib/report.js';
+import { loadText, machineMeta, revision } from '../lib/machine.js';
+import { type Report, type Table, type Verdict, grouped, publish, times, verdictText } from '../lib/report.js';
 import { type Run, type Summary, clockProbe, runErlang, runStrand, summarise } from './configurations.js';
 import { DOC, INTENSITY, PERIOD_S, PLAN, TARGET, smoke, writeDoc } from './plan.js';
 
@@ -219,9 +218,7 @@ const method = [
 const report: Report = {
   title: smoke ? 'OTP benchmarks: supervisor restart latency (smoke run: not for comparison)' : 'OTP benchmarks: supervisor restart latency',
   meta: [
-    ['Date', new Date().toISOString()],
-    ['Machine', machineText()],
-    ['Node', `${process.version} (V8 ${process.versions.v8})`],
+    ...machineMeta(),
     ['Erlang/OTP', erlangInfo === undefined ? 'skipped (install erlang-base)' : `OTP ${erlangInfo.otp} (erts ${erlangInfo.erts})`],
     ['Command', smoke ? '`npm run bench:otp:smoke --workspace=@strand/bench`' : '`npm run bench:otp`'],
     ['Strand revision', `\`${revision(BENCH_DIR)}\``],
@@ -237,12 +234,5 @@ const report: Report = {
   epilogue: [...method, '', '## Analysis', '', '<!-- analysis -->'],
 };
 
-process.stdout.write(`\n${renderText(report)}`);
-if (writeDoc) {
-  mkdirSync(dirname(DOC), { recursive: true });
-  writeFileSync(DOC, renderMarkdown(report));
-  log(`\nwrote ${DOC}`);
-} else {
-  log('\nsmoke run: docs/otp-benchmarks.md not written');
-}
+publish(report, writeDoc ? DOC : undefined);
 if (headline === undefined || (erlang !== undefined && runs.filter((r) => r.runtime === 'erlang').length !== 2)) process.exitCode = 1;

@@ -19,21 +19,21 @@
  * 4. Placement spread under uneven HTTP load, Strand vs node:cluster
  *    (src/pool/spread.ts), and a placement check (src/pool/placement.ts).
  *
- * Every benchmark runs in its own Node process (src/pool/child.ts), so that
+ * Every benchmark runs in its own Node process (src/child.ts), so that
  * heaps, JIT state and threads do not leak from one into the next. Strand
  * runs and baseline runs are interleaved, repeat by repeat; the tables give
  * each figure's best repeat and the range over the repeats. The machine may
  * be shared: the 1-minute load average is sampled before every child.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import os from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { runBenchChild } from '../lib/bench-child.js';
-import { loadText, machineText, revision } from '../lib/machine.js';
+import { loadText, machineMeta, revision } from '../lib/machine.js';
 import { median } from '../lib/measure.js';
 import type { Metric } from '../lib/metric.js';
-import { type Report, type Table, type Verdict, grouped, percent, renderMarkdown, renderText, si, times, verdictText } from '../lib/report.js';
+import { type Report, type Table, type Verdict, grouped, percent, publish, si, times, verdictText } from '../lib/report.js';
 import { CPU_JOBS, DOC, PLAN, RING_SIZE, TARGET, profileDir, smoke, writeDoc } from './plan.js';
 
 const BENCH_DIR = fileURLToPath(new URL('../..', import.meta.url));
@@ -67,7 +67,7 @@ function child(name: string, params: Record<string, unknown>): void {
     env.STRAND_POOL_CPU_PROF = dir;
   }
   const t0 = Date.now();
-  record(runBenchChild('src/pool/child.ts', name, { smoke, ...params }, { env, timeoutMs: CHILD_TIMEOUT_MS }));
+  record(runBenchChild('src/child.ts', `pool/${name}`, { smoke, ...params }, { env, timeoutMs: CHILD_TIMEOUT_MS }));
   log(`  ${name} ${JSON.stringify(params)}: ${((Date.now() - t0) / 1000).toFixed(1)} s, load ${loads.at(-1)!.toFixed(1)}`);
 }
 
@@ -364,9 +364,7 @@ const command = smoke ? '`npm run bench:pool:smoke --workspace=@strand/bench`' :
 const report: Report = {
   title: smoke ? 'Strand pool benchmarks (smoke run: sizes cut down, not for comparison)' : 'Strand pool benchmarks',
   meta: [
-    ['Date', new Date().toISOString()],
-    ['Machine', machineText()],
-    ['Node', `${process.version} (V8 ${process.versions.v8})`],
+    ...machineMeta(),
     ['Command', command],
     ['Strand revision', `\`${revision(BENCH_DIR)}\``],
     ['Wall time of the run', `${((Date.now() - started) / 1000).toFixed(0)} s`],
@@ -388,11 +386,5 @@ const report: Report = {
   epilogue: ['## Analysis', '', '<!-- analysis -->'],
 };
 
-process.stdout.write(`\n${renderText(report)}`);
-if (writeDoc) {
-  mkdirSync(dirname(DOC), { recursive: true });
-  writeFileSync(DOC, renderMarkdown(report));
-  log(`\nwrote ${DOC}`);
-} else {
-  log(`\n${smoke ? 'smoke run' : 'profiled run'}: no report written${profileDir !== undefined ? `; profiles in ${profileDir}` : ''}`);
-}
+publish(report, writeDoc ? DOC : undefined);
+if (profileDir !== undefined) log(`profiles in ${profileDir}`);
