@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Pid } from '@strand/core';
 import { nodeOf } from '@strand/core/runtime';
 import { type NatsServer, skipWithoutNats, startNatsServer } from './nats-server.js';
 import { NodeProcess } from './node-process.js';
@@ -21,8 +22,8 @@ describe.skipIf(skipWithoutNats)('send, link, monitor and exit across nodes', ()
 
   it('gives the nodes distinct numbers, written into their pids', async () => {
     expect(new Set([a.number, b.number]).size).toBe(2);
-    expect(nodeOf(await a.spawnAgent())).toBe(a.number);
-    expect(nodeOf(await b.spawnAgent())).toBe(b.number);
+    expect(nodeOf((await a.spawnAgent()) as Pid)).toBe(a.number);
+    expect(nodeOf((await b.spawnAgent()) as Pid)).toBe(b.number);
   });
 
   it('delivers messages from a process on one node to a process on another in send order', async () => {

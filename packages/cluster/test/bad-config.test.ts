@@ -1,0 +1,38 @@
+import { describe, expect, it } from 'vitest';
+import { InvalidOptionError } from '@strand/core';
+import { Cluster, ClusterUnreachableError, NodeNameTakenError } from '@strand/cluster';
+import { freePort, skipWithoutNats, startNatsServer } from './nats-server.js';
+import { NodeProcess } from './node-process.js';
+
+describe('bad cluster configuration', () => {
+  it('no server at the URL: ClusterUnreachableError naming the URL, and no runtime left running', async () => {
+    const url = `nats://127.0.0.1:${await freePort()}`;
+    const failure = Cluster.start({ cluster: { servers: url, node: 'lonely' }, schedulers: 1 });
+    await expect(failure).rejects.toBeInstanceOf(ClusterUnreachableError);
+    await expect(failure).rejects.toThrow(url);
+  });
+
+  it('bad options: InvalidOptionError naming the option', async () => {
+    await expect(Cluster.start({ cluster: { servers: [], node: 'a' }, schedulers: 1 })).rejects.toThrow(/option cluster\.servers/);
+    await expect(Cluster.start({ cluster: { servers: 'nats://127.0.0.1:4222', node: 'has space' }, schedulers: 1 })).rejects.toBeInstanceOf(
+      InvalidOptionError,
+    );
+    await expect(Cluster.start({ cluster: { servers: 'nats://127.0.0.1:4222', node: 'a', heartbeatMs: 0 }, schedulers: 1 })).rejects.toThrow(
+      /option cluster\.heartbeatMs/,
+    );
+  });
+});
+
+describe.skipIf(skipWithoutNats)('node names', () => {
+  it('a second live node with a taken name is refused with NodeNameTakenError', async () => {
+    const server = await startNatsServer();
+    const first = await NodeProcess.start(server.url, 'twin', 'names-taken');
+    try {
+      const second = Cluster.start({ cluster: { servers: server.url, node: 'twin', cluster: 'names-taken' }, schedulers: 1 });
+      await expect(second).rejects.toBeInstanceOf(NodeNameTakenError);
+    } finally {
+      await first.stop();
+      await server.stop();
+    }
+  }, 60_000);
+});
