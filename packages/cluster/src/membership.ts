@@ -55,6 +55,8 @@ export class Membership {
   private lastCheck = Date.now();
   private watching: { stop(): void } | undefined;
   private left = false;
+  /** Set once a heartbeat found the key rewritten by others: this node was called lost. */
+  private expelled = false;
 
   private constructor(
     private readonly kv: KV,
@@ -159,15 +161,19 @@ export class Membership {
   }
 
   private beat(): void {
-    if (this.beating || this.left) return;
+    if (this.beating || this.left || this.expelled) return;
     this.beating = true;
     const value = JSON.stringify({ name: this.settings.node, incarnation: this.incarnation } satisfies NodeRecord);
     this.kv
       .update(keyOf(this.node), value, this.revision)
       .then((revision) => (this.revision = revision))
       .catch((error: unknown) => {
-        if (this.left) return;
-        process.stderr.write(`[strand] node ${this.settings.node} (${this.node}) could not heartbeat: ${error instanceof Error ? error.message : String(error)}\n`);
+        if (this.left || this.expelled) return;
+        const message = error instanceof Error ? error.message : String(error);
+        // Our key moved on without us: the others called this node lost, and its number may have a new holder.
+        this.expelled = /wrong last sequence/i.test(message);
+        const what = this.expelled ? 'was called lost by the cluster; it stops heartbeating' : `could not heartbeat: ${message}`;
+        process.stderr.write(`[strand] node ${this.settings.node} (${this.node}) ${what}\n`);
       })
       .finally(() => (this.beating = false));
   }
