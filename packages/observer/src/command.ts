@@ -18,7 +18,7 @@ const TOP_ROWS = 20;
 /** Exit code of a command line that is not one (unknown command, missing argument): as `strand` itself. */
 const USAGE_EXIT_CODE = 2;
 
-export const OBSERVER_COMMANDS = ['ps', 'top', 'info', 'kill', 'tree', 'reload'] as const;
+export const OBSERVER_COMMANDS = ['ps', 'top', 'info', 'kill', 'tree', 'reload', 'trace'] as const;
 export type ObserverCommand = (typeof OBSERVER_COMMANDS)[number];
 
 export function isObserverCommand(word: string | undefined): word is ObserverCommand {
@@ -35,6 +35,7 @@ export function observerUsage(bin: string): string {
     `  ${bin} kill <pid> [normal|shutdown|kill] ${options}`,
     `  ${bin} tree ${options}               the supervision tree`,
     `  ${bin} reload ${options}             load new code (rt.reload())`,
+    `  ${bin} trace <pid> [--limit N] ${options}   what it receives, sends, spawns, and its end, as it happens`,
   ].join('\n');
 }
 
@@ -70,6 +71,7 @@ async function run(args: readonly string[]): Promise<void> {
         url: { type: 'string', default: DEFAULT_OBSERVER_URL },
         json: { type: 'boolean', default: false },
         iterations: { type: 'string' },
+        limit: { type: 'string' },
         token: { type: 'string' },
       },
     });
@@ -139,6 +141,13 @@ async function run(args: readonly string[]): Promise<void> {
         return `reloaded: generation ${report.generation} on schedulers ${report.schedulers.join(', ')}${draining}`;
       });
     }
+    case 'trace': {
+      const limit = values.limit === undefined ? '' : `?limit=${encodeURIComponent(values.limit)}`;
+      for await (const event of serverSentEvents(values.url + `/api/processes/${pidArgument()}/trace${limit}`, headers)) {
+        print(event, () => traceLine(event));
+      }
+      return;
+    }
     default:
       throw new UsageError(command === undefined ? 'no command given' : `unknown command ${JSON.stringify(command)}`);
   }
@@ -177,4 +186,42 @@ function treeText(tree: SupervisionTree): string {
   if (tree.roots.length === 0) lines.push('(no supervisors)');
   lines.push(`${tree.unsupervised} other process${tree.unsupervised === 1 ? '' : 'es'} outside the tree`);
   return lines.join('\n');
+}
+
+/** The `data` of each server-sent event of `url`, parsed, until the stream ends. */
+async function* serverSentEvents(url: string, headers: Record<string, string>): AsyncGenerator<Record<string, unknown>> {
+  let response: Response;
+  try {
+    response = await fetch(url, { headers });
+  } catch (error) {
+    const cause = (error as { cause?: { code?: string; message?: string } }).cause;
+    throw new Error(`cannot reach the observer at ${new URL(url).origin}: ${cause?.code ?? cause?.message ?? (error as Error).message}`);
+  }
+  if (!response.ok || response.body === null) {
+    const body = (await response.json().catch(() => ({}))) as { error?: string };
+    throw new Error(`${response.status}: ${body.error ?? 'request failed'}`);
+  }
+  const decoder = new TextDecoder();
+  let buffered = '';
+  for await (const chunk of response.body as unknown as AsyncIterable<Uint8Array>) {
+    buffered += decoder.decode(chunk, { stream: true });
+    for (let end = buffered.indexOf('\n\n'); end >= 0; end = buffered.indexOf('\n\n')) {
+      const data = buffered
+        .slice(0, end)
+        .split('\n')
+        .filter((line) => line.startsWith('data: '))
+        .map((line) => line.slice(6))
+        .join('\n');
+      buffered = buffered.slice(end + 2);
+      if (data !== '') yield JSON.parse(data) as Record<string, unknown>;
+    }
+  }
+}
+
+/** `12:00:01.234 <0.5.1> receive {"op":"ping"}` */
+function traceLine(event: Record<string, unknown>): string {
+  const time = new Date(event.at as number).toISOString().slice(11, 23);
+  const { type: _type, pid, id: _id, at: _at, event: what, ...rest } = event;
+  const details = Object.entries(rest).map(([k, v]) => `${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`);
+  return [time, pid, what, ...details].join(' ');
 }

@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { timingSafeEqual } from 'node:crypto';
 import Router from 'find-my-way';
-import type { ExitReason, Pid } from '@strand/core';
+import { type ExitReason, MAX_TRACE_EVENTS, type Pid } from '@strand/core';
 import type { Runtime } from '@strand/pool';
 import { RuntimeMetrics, type HttpRequestTiming } from './metrics.js';
 import { ObserverExposedError, ObserverOptionError } from './errors.js';
@@ -13,6 +13,8 @@ import { SORT_KEYS, sortViews, viewOf, type SortKey } from './process-view.js';
 import { ReloadError } from '@strand/pool';
 import { receiveRestartReports } from './restart-reports.js';
 import { supervisionTree } from './supervision-tree.js';
+import { refusal } from './request-guard.js';
+import { streamTrace } from './trace-stream.js';
 
 /** How often `/api/events` sends a sample: once a second, the meter's own pace (`METER_INTERVAL_MS` in pool). */
 export const SAMPLE_INTERVAL_MS = 1_000;
@@ -72,6 +74,11 @@ export async function observe(rt: Runtime, options: ObserveOptions): Promise<Obs
     );
   });
   const server: Server = createServer((req, res) => {
+    const refused = refusal(req, token === undefined);
+    if (refused !== undefined) {
+      send(res, 403, { error: refused });
+      return;
+    }
     if (token !== undefined && !isDashboardAsset(req) && !authorised(req, token)) {
       send(res, 401, { error: 'missing or wrong bearer token' });
       return;
@@ -177,6 +184,26 @@ function routes(rt: Runtime, streams: Set<ServerResponse>) {
       return { pid: viewOf(info, Date.now()).pid, sent: true };
     }),
   );
+  router.on('GET', '/api/processes/:pid/trace', (req, res, params) => {
+    const query = new URL(req.url ?? '/', 'http://observer').searchParams;
+    const limitText = query.get('limit');
+    const limit = limitText === null ? undefined : Number(limitText);
+    if (limit !== undefined && !(Number.isInteger(limit) && limit >= 1 && limit <= MAX_TRACE_EVENTS)) {
+      send(res, 400, { error: `limit must be an integer from 1 to ${MAX_TRACE_EVENTS}` });
+      return;
+    }
+    let pid: Pid;
+    try {
+      pid = pidParam(params);
+    } catch (error) {
+      send(res, (error as HttpError).status, { error: (error as Error).message });
+      return;
+    }
+    liveInfo(rt, pid).then(
+      () => streamTrace(rt, pid, limit, res, streams),
+      (error: unknown) => (error instanceof HttpError ? send(res, error.status, { error: error.message }) : send(res, 500, { error: String(error) })),
+    );
+  });
   router.on('GET', '/api/events', (_req, res) => {
     res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive' });
     streams.add(res);
