@@ -30,7 +30,8 @@ const node = (script: string, cwd: string, env: Record<string, string>) => (port
     command: process.execPath,
     args: ['--import', 'tsx', script],
     cwd,
-    env: { ...env, PORT: String(port) },
+    // The demo's observer on a free port: a benchmark run must not depend on 4000 being free.
+    env: { ...env, PORT: String(port), ...(script.endsWith('main.ts') ? { OBSERVER_PORT: '0' } : {}) },
     ready: script.endsWith('main.ts') ? /^factorial demo on / : /^READY /,
     readyTimeoutMs: READY_TIMEOUT_MS,
     maxRssBytes: MAX_RSS_BYTES,

@@ -45,7 +45,7 @@ async function scenario(incident: Incident) {
     command: process.execPath,
     args: ['--import', 'tsx', 'src/main.ts'],
     cwd: join(ROOT, 'examples', 'factorial'),
-    env: { PORT: String(port), SCHEDULERS: '2', THREAD_HEAP_MB: '256' },
+    env: { PORT: String(port), SCHEDULERS: '2', THREAD_HEAP_MB: '256', OBSERVER_PORT: '0' },
     ready: /^factorial demo on /,
     readyTimeoutMs: 60_000,
     maxRssBytes: 4 * 1024 ** 3,
