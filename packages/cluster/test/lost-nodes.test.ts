@@ -2,8 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type NatsServer, skipWithoutNats, startNatsServer } from './nats-server.js';
 import { NodeProcess } from './node-process.js';
 
-/** Bound on polling the names bucket for an outcome (not a speed limit). */
-const NAME_RELEASE_WAIT_MS = 20_000;
+/** Bound on polling for an outcome (names released, a member gone): not a speed limit. */
+const OUTCOME_WAIT_MS = 20_000;
 
 describe.skipIf(skipWithoutNats)('a lost node', () => {
   let server: NatsServer;
@@ -50,10 +50,33 @@ describe.skipIf(skipWithoutNats)('a lost node', () => {
     expect((await a.request('awaitExit', { pid: linked })).reason).toBe('noconnection');
     expect((await a.request('nodes')).nodes.map((n: { name: string }) => n.name)).toEqual(['a']);
 
-    const deadline = Date.now() + NAME_RELEASE_WAIT_MS;
+    const deadline = Date.now() + OUTCOME_WAIT_MS;
     let holder: unknown = target;
     while (holder !== null && Date.now() < deadline) holder = (await a.request('whereisGlobal', { name: 'doomed-service' })).pid;
     expect(holder).toBeNull();
+  });
+
+  it('stopped cleanly: its processes end with shutdown, which linked processes on the other node hear, and it leaves the member list', async () => {
+    const leaver = await NodeProcess.start(server.url, 'leaver', 'loss');
+    const watcher = await a.spawnAgent();
+    const target = await leaver.spawnAgent();
+    await a.tell(watcher, { op: 'trap' });
+    await a.report(watcher, (r) => r.op === 'trap');
+    await a.tell(watcher, { op: 'link', pid: target });
+    await a.report(watcher, (r) => r.op === 'link');
+    await a.tell(watcher, { op: 'send', to: target, count: 1 });
+    await leaver.report(target, (r) => r.got?.from === watcher);
+
+    await leaver.stop();
+
+    const exit = await a.report(watcher, (r) => r.got?.type === 'EXIT');
+    expect(exit.got).toEqual({ type: 'EXIT', from: target, reason: 'shutdown' });
+    // Its key's deletion comes through the KV watch, not after the EXIT on the node's subject: wait for the outcome.
+    let members: string[] = ['leaver'];
+    for (const deadline = Date.now() + OUTCOME_WAIT_MS; members.includes('leaver') && Date.now() < deadline; ) {
+      members = (await a.request('nodes')).nodes.map((n: { name: string }) => n.name);
+    }
+    expect(members).toEqual(['a']);
   });
 
   it('a link or monitor made after the loss answers noconnection at once', async () => {
