@@ -11,6 +11,8 @@ import { fileURLToPath } from 'node:url';
 const SCRIPT = fileURLToPath(new URL('./fixtures/node-script.ts', import.meta.url));
 /** Outcome bound for one answer or report: generous, for a machine other programs load. */
 const WAIT_MS = 25_000;
+/** Outcome bound for a node to start (Node, tsx, its threads) and join. */
+const START_WAIT_MS = 60_000;
 
 type Line = Record<string, any>;
 
@@ -48,7 +50,7 @@ export class NodeProcess {
   static async start(url: string, name: string, cluster: string): Promise<NodeProcess> {
     const child = spawn(process.execPath, ['--import', 'tsx', SCRIPT, url, name, cluster], { stdio: ['pipe', 'pipe', 'pipe'] });
     const node = new NodeProcess(name, child);
-    const ready = await node.waitFor((l) => l.event === 'ready');
+    const ready = await node.waitFor((l) => l.event === 'ready', 'ready line', START_WAIT_MS);
     node.number = ready.node as number;
     return node;
   }
@@ -76,13 +78,13 @@ export class NodeProcess {
   }
 
   /** The first line (already seen or to come) that matches. */
-  waitFor(match: (line: Line) => boolean, what = 'a line'): Promise<Line> {
+  waitFor(match: (line: Line) => boolean, what = 'a line', bound = WAIT_MS): Promise<Line> {
     const seen = this.lines.find(match);
     if (seen !== undefined) return Promise.resolve(seen);
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
-        reject(new Error(`node ${this.name}: no ${what} within ${WAIT_MS} ms; it said:\n${this.lines.map((l) => JSON.stringify(l)).join('\n')}\n${this.stderr}`));
-      }, WAIT_MS);
+        reject(new Error(`node ${this.name}: no ${what} within ${bound} ms; it said:\n${this.lines.map((l) => JSON.stringify(l)).join('\n')}\n${this.stderr}`));
+      }, bound);
       this.waiters.push({
         match,
         resolve: (line) => {
