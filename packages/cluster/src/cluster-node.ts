@@ -19,6 +19,7 @@ import { type Runtime, Strand, type StrandOptions } from '@strand/pool';
 import { type ClusterConnection, openCluster } from './connection.js';
 import { GlobalNames } from './global-names.js';
 import { Membership, type NodeInfo } from './membership.js';
+import { GLOBAL_NAMES_SERVICE, serveGlobalNames } from './names-service.js';
 import { NatsTransport } from './nats-transport.js';
 import { type ClusterOptions, type ClusterSettings, readClusterOptions } from './options.js';
 
@@ -68,6 +69,9 @@ export class ClusterNode {
     });
     const names = new GlobalNames(joined!.connection.names, joined!.membership.node, (pid) => runtime.awaitExit(pid));
     joined!.names = names;
+    const service = runtime.inbox();
+    runtime.register(GLOBAL_NAMES_SERVICE, service.pid);
+    void serveGlobalNames(service, names, (to, answer) => runtime.send(to, answer));
     const node = new ClusterNode(runtime, joined!, names, settings!);
     try {
       await joined!.membership.start((lost) => node.nodeLost(lost));

@@ -42,7 +42,7 @@ export class GlobalNames {
 
   /** Gives `pid` (a process of this node) the cluster-wide `name`; false if another process holds it. */
   async register(name: string, pid: Pid): Promise<boolean> {
-    checkName(name);
+    checkGlobalName(name);
     if (!isPid(pid)) throw new InvalidPidError(pid);
     if (nodeOf(pid) !== this.node) throw new ForeignPidError(formatPid(pid), nodeOf(pid), this.node);
     let revision: number;
@@ -59,14 +59,14 @@ export class GlobalNames {
 
   /** The pid holding `name` anywhere in the cluster, or undefined. */
   async whereis(name: string): Promise<Pid | undefined> {
-    checkName(name);
+    checkGlobalName(name);
     const entry = await this.kv.get(keyOf(name));
     return entry === null || entry.operation !== 'PUT' ? undefined : entry.json<NameRecord>().pid;
   }
 
   /** Frees `name`, whoever holds it. */
   async unregister(name: string): Promise<void> {
-    checkName(name);
+    checkGlobalName(name);
     this.own.delete(name);
     await this.kv.delete(keyOf(name));
   }
@@ -92,7 +92,8 @@ export class GlobalNames {
   }
 }
 
-function checkName(name: unknown): void {
+/** Throws `InvalidNameError` for a name that is not a non-empty string of at most `MAX_GLOBAL_NAME_BYTES`. */
+export function checkGlobalName(name: unknown): void {
   if (typeof name !== 'string' || name.length === 0 || Buffer.byteLength(name, 'utf8') > MAX_GLOBAL_NAME_BYTES) throw new InvalidNameError(name);
 }
 

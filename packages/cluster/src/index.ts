@@ -8,4 +8,6 @@ export { CONNECT_TIMEOUT_MS } from './connection.js';
 export { FRAME_LIMIT_BYTES } from './wire.js';
 export { MAX_GLOBAL_NAME_BYTES } from './global-names.js';
 export type { NodeInfo } from './membership.js';
+export { GlobalNameRequestError, registerGlobal, sendGlobal, unregisterGlobal, whereisGlobal } from './process-names.js';
+export { GLOBAL_NAMES_SERVICE } from './names-service.js';
 export { ClusterFullError, ClusterUnreachableError, ForeignPidError, JetStreamMissingError, NodeNameTakenError } from './errors.js';

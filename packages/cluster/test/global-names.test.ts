@@ -55,6 +55,21 @@ describe.skipIf(skipWithoutNats)('global names', () => {
     expect((await a.request('whereisGlobal', { name: 'leader' })).pid).toBe(second);
   });
 
+  it('from inside processes: two processes on two nodes race for a name, one wins, and a third process sends to it by name', async () => {
+    const [pa, pb, sender] = await Promise.all([a.spawnAgent(), b.spawnAgent(), b.spawnAgent()]);
+    await Promise.all([a.tell(pa, { op: 'registerSelf', name: 'in-process' }), b.tell(pb, { op: 'registerSelf', name: 'in-process' })]);
+    const [ra, rb] = await Promise.all([a.report(pa, (r) => r.op === 'registerSelf'), b.report(pb, (r) => r.op === 'registerSelf')]);
+    expect([ra.registered, rb.registered].filter(Boolean)).toHaveLength(1);
+    const [winner, winnerNode] = ra.registered ? [pa, a] : [pb, b];
+    await b.tell(sender, { op: 'whereisGlobal', name: 'in-process' });
+    expect((await b.report(sender, (r) => r.op === 'whereisGlobal')).pid).toBe(winner);
+    await b.tell(sender, { op: 'sendGlobal', name: 'in-process', message: 'by name, from a process' });
+    expect((await b.report(sender, (r) => r.op === 'sendGlobal')).error).toBeNull();
+    expect((await winnerNode.report(winner, (r) => r.got !== undefined)).got).toBe('by name, from a process');
+    await b.tell(sender, { op: 'sendGlobal', name: 'nobody-here', message: 1 });
+    expect((await b.report(sender, (r) => r.op === 'sendGlobal' && r.error !== null)).error).toBe('NotRegisteredError');
+  });
+
   it('refuses a pid of another node, and a bad name, with typed errors', async () => {
     const onB = await b.spawnAgent();
     await expect(a.request('registerGlobal', { name: 'x', pid: onB })).rejects.toMatchObject({ name: 'ForeignPidError' });
