@@ -2,8 +2,8 @@
 // its handlers call are killed at random. Invariants: every request has
 // exactly one outcome; failures only where the chaos hit (503 for a call to
 // a killed server, never a 500); the supervisor restores the tree; no
-// handler process is left behind. (A thread lost under load is
-// lost-thread.test.ts: here it could take the root supervisor with it.)
+// handler process is left behind. Threads killed under load as well:
+// chaos-threads.test.ts.
 import { afterEach, describe, expect, it } from 'vitest';
 import { router, serve, type HttpServer } from '@strand/http';
 import { type Application, Strand } from '@strand/otp';

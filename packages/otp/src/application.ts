@@ -34,6 +34,7 @@ import {
   isExitMessage,
   receive,
   send,
+  sleep,
   trapExit,
 } from '@strand/core';
 import { type ReloadReport, type Runtime, Strand as Pool, type StrandOptions } from '@strand/pool';
@@ -68,6 +69,11 @@ export const RootSupervisor = supervisor(import.meta.url, 'strand.RootSupervisor
   children,
 }));
 
+/** Starts of a root lost with its thread, before the application gives up. */
+const ROOT_START_ATTEMPTS = 5;
+/** Between two of those starts, in ms: time for the old tree's processes on other threads to end. */
+const ROOT_RETRY_MS = 100;
+
 type MasterReport = { readonly type: 'up'; readonly root: Pid } | { readonly type: 'down'; readonly reason: ExitReason };
 
 /**
@@ -80,15 +86,24 @@ export const ApplicationMaster = actor(
   function* (host: Pid, flags: SupervisorFlags, children: readonly WireSpec[]) {
     trapExit(true);
     const restarts = new RestartIntensity(flags.intensity ?? DEFAULT_INTENSITY, flags.period ?? DEFAULT_PERIOD_MS);
-    let reason: ExitReason;
-    for (;;) {
-      let root: Pid;
-      try {
-        root = (yield* startLink(RootSupervisor, flags, children))!;
-      } catch (error) {
-        reason = { shutdown: (error as Error).message };
-        break;
+    // Every way out of the loop sets it; the compiler cannot see through the inner loop's break.
+    let reason: ExitReason = 'shutdown';
+    for (let restarting = false; ; restarting = true) {
+      let root: Pid | undefined;
+      for (let attempt = 1; root === undefined; attempt++) {
+        try {
+          root = (yield* startLink(RootSupervisor, flags, children))!;
+        } catch (error) {
+          // After a lost thread, the old tree's processes elsewhere may still hold names the new one
+          // takes (a nested supervisor stops its children in its own time): try again, a few times.
+          if (!restarting || attempt >= ROOT_START_ATTEMPTS) {
+            reason = { shutdown: (error as Error).message };
+            break;
+          }
+          yield* sleep(ROOT_RETRY_MS);
+        }
       }
+      if (root === undefined) break;
       const up: MasterReport = { type: 'up', root };
       send(host, up);
       const m = yield* receive((x) => x === 'stop' || (isExitMessage(x) && x.from === root));

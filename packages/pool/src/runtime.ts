@@ -247,14 +247,15 @@ export class Runtime {
     const owner = ownerOf(pid);
     if (owner === 0) return this.scheduler.processInfo(pid);
     const thread = this.threads.get(owner);
-    if (thread === undefined) return undefined;
+    // A thread being replaced or retired answers nothing (its processes are gone): no question to it.
+    if (thread === undefined || thread.retiring) return undefined;
     await this.threads.barrier(owner);
     return thread.control.processInfo(pid);
   }
 
   /** Every live process of every scheduler, after a barrier with each (see `processInfo`). */
   async processes(): Promise<ProcessInfo[]> {
-    const threads = this.threads.all();
+    const threads = this.live();
     await Promise.all(threads.map((t) => this.threads.barrier(t.index)));
     const lists = await Promise.all([this.mainControl.processes(), ...threads.map((t) => t.control.processes())]);
     return lists.flat();
@@ -262,7 +263,12 @@ export class Runtime {
 
   /** Per-scheduler figures, main thread (index 0) first. */
   async stats(): Promise<ThreadStats[]> {
-    return Promise.all([this.mainControl.stats(), ...this.threads.all().map((t) => t.control.stats())]);
+    return Promise.all([this.mainControl.stats(), ...this.live().map((t) => t.control.stats())]);
+  }
+
+  /** Threads that answer: not those being replaced or retired, whose workers are going or gone. */
+  private live(): Thread[] {
+    return this.threads.all().filter((t) => !t.retiring);
   }
 
   /**
@@ -395,8 +401,10 @@ export class Runtime {
       deadUpTo[index] = this.boards.read(index, BOARD_LAST_SERIAL);
       this.boards.write(index, BOARD_RUNNING_PID, 0);
       this.registry.releaseWhere((pid) => ownerOf(pid) === index);
-      this.mainControl.lostScheduler(index, deadUpTo, stalledPid, stallReason);
+      // The other workers first, the main thread last: what the main thread does on hearing of the loss
+      // (an application master starting its root again) finds the workers' processes already told.
       await Promise.all(others.map((t) => t.control.lostScheduler(index, deadUpTo, stalledPid, stallReason)));
+      this.mainControl.lostScheduler(index, deadUpTo, stalledPid, stallReason);
       if (this.stopping !== undefined) return;
       const ports = (await this.threads.wire([index], others)).get(index)!;
       await this.threads.start(index, old.generation, ports, deadUpTo[index], deadUpTo);
