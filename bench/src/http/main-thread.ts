@@ -4,7 +4,8 @@
  * `node:http`, trivial handler, autocannon with 20 connections, rounds
  * interleaved. Prints medians and what they project for 8 and 32 cores.
  *
- *   npm run bench:http:main-thread [-- --rounds 5 --seconds 10]
+ *   npm run bench:http:main-thread [-- --rounds 5 --seconds 10]    writes docs/http-main-thread.md
+ *   npm run bench:http:main-thread -- --smoke                       2 s rounds, writes nothing
  *
  * Every request crosses Strand's main thread (accept, parse, spawn, answer),
  * so on N cores Strand answers at most 1e6 / (main-thread µs per request)
@@ -14,8 +15,11 @@
  * (all threads): Linux only.
  */
 import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
+import { loadText, machineMeta, revision } from '../lib/machine.js';
 import { median } from '../lib/measure.js';
+import { grouped, publish, times } from '../lib/report.js';
 import { startServer } from './servers.js';
 
 const argv = process.argv.slice(2);
@@ -66,6 +70,8 @@ async function measure(name: string, script: string, args: readonly string[]): P
   }
 }
 
+const DOC = fileURLToPath(new URL('../../../docs/http-main-thread.md', import.meta.url));
+const loadBefore = loadText();
 const strand: Sample[] = [];
 const plain: Sample[] = [];
 for (let round = 0; round < ROUNDS; round++) {
@@ -73,27 +79,48 @@ for (let round = 0; round < ROUNDS; round++) {
   plain.push(await measure('plain', 'src/http/node-server.ts', []));
 }
 const failed = [...strand, ...plain].reduce((n, s) => n + s.failed, 0);
-if (failed > 0) throw new Error(`${failed} requests failed: the figures below would not be of the trivial handler`);
+if (failed > 0) throw new Error(`${failed} requests failed: the figures would not be of the trivial handler`);
 const m = (samples: Sample[], key: 'mainUs' | 'processUs'): number => median(samples.map((s) => s[key]));
-const strandMain = m(strand, 'mainUs');
-const strandAll = m(strand, 'processUs');
-const plainAll = m(plain, 'processUs');
-const fmt = (n: number): string => Math.round(n).toLocaleString('en-US');
+const [strandMain, strandAll, plainMain, plainAll] = [m(strand, 'mainUs'), m(strand, 'processUs'), m(plain, 'mainUs'), m(plain, 'processUs')];
+const projected = CORES.map((n) => {
+  const s = Math.min(1e6 / strandMain, (n * 1e6) / strandAll);
+  const p = (n * 1e6) / plainAll;
+  return [String(n), grouped(s), grouped(p), times(s / p)];
+});
 
-const lines = [
-  `CPU per request, medians of ${ROUNDS} rounds of ${SECONDS} s (autocannon, ${CONNECTIONS} connections, trivial handler):`,
-  `| | Strand (2 schedulers) | plain node:http | Strand / plain |`,
-  `|---|---:|---:|---:|`,
-  `| main thread, µs/request | ${strandMain.toFixed(1)} | ${m(plain, 'mainUs').toFixed(1)} | ${(strandMain / m(plain, 'mainUs')).toFixed(2)}× |`,
-  `| whole process, µs/request | ${strandAll.toFixed(1)} | ${plainAll.toFixed(1)} | ${(strandAll / plainAll).toFixed(2)}× |`,
-  ``,
-  `Projection (requests/s if CPU were the only limit: Strand ≤ min(1e6 / main-thread µs, N × 1e6 / process µs); plain node:cluster = N × 1e6 / process µs):`,
-  `| cores | Strand, one gateway | plain node:cluster | Strand / plain |`,
-  `|---:|---:|---:|---:|`,
-  ...CORES.map((n) => {
-    const s = Math.min(1e6 / strandMain, (n * 1e6) / strandAll);
-    const p = (n * 1e6) / plainAll;
-    return `| ${n} | ${fmt(s)} | ${fmt(p)} | ${(s / p).toFixed(2)}× |`;
-  }),
-];
-process.stdout.write(`${lines.join('\n')}\n`);
+publish(
+  {
+    title: 'HTTP: the main thread as the ceiling',
+    meta: [
+      ...machineMeta(),
+      ['Command', `\`npm run bench:http:main-thread\` (bench/src/http/main-thread.ts), ${ROUNDS} rounds of ${SECONDS} s, rounds interleaved`],
+      ['Strand revision', `\`${revision(fileURLToPath(new URL('.', import.meta.url)))}\``],
+      ['Load average (1/5/15 min)', `${loadBefore} at start, ${loadText()} at end (2 CPUs)`],
+    ],
+    preface: [
+      'Every request crosses Strand\'s main thread (accept, parse, spawn, answer), so however many schedulers it has, one ' +
+        'gateway answers at most 1e6 / (main-thread µs per request) requests per second; plain Node under `node:cluster` ' +
+        'scales with the cores (each worker process does everything). CPU time from /proc (utime + stime): the main ' +
+        'thread alone, and the whole process. Trivial handler, autocannon, ' + `${CONNECTIONS} connections; every request answered 200.`,
+    ],
+    tables: [
+      {
+        title: 'CPU per request (medians)',
+        header: ['', 'Strand (2 schedulers)', 'plain node:http', 'Strand / plain'],
+        rows: [
+          ['main thread, µs/request', strandMain.toFixed(1), plainMain.toFixed(1), times(strandMain / plainMain)],
+          ['whole process, µs/request', strandAll.toFixed(1), plainAll.toFixed(1), times(strandAll / plainAll)],
+        ],
+      },
+      {
+        title: 'What it projects',
+        intro:
+          'Requests/s if CPU were the only limit: Strand ≤ min(1e6 / main-thread µs, N × 1e6 / whole-process µs), one gateway; ' +
+          'plain node:cluster = N × 1e6 / whole-process µs.',
+        header: ['cores', 'Strand, one gateway', 'plain node:cluster', 'Strand / plain'],
+        rows: projected,
+      },
+    ],
+  },
+  smoke ? undefined : DOC,
+);
