@@ -33,7 +33,7 @@ import { InvalidNameError, InvalidOptionError, InvalidPidError, NoProcError, Not
 import type { ExitReason, ExitReasonInput } from '../exit-reason.js';
 import { Inbox, InboxRelay } from '../inbox.js';
 import { type Pid, formatPid, isPid, nodeOf, ownerOf } from '../pid.js';
-import { EXITED, EXITING, type Process, type ProcessHost, RUNNING } from '../process.js';
+import { EXITED, EXITING, type Process, RUNNING } from '../process.js';
 import type { ProcessInfo } from '../process-info.js';
 import { TIMEOUT, checkTimeout } from '../receive.js';
 import type { Ref } from '../ref.js';
@@ -59,7 +59,10 @@ export interface SchedulerStats {
   readonly timers: number;
 }
 
-export class Scheduler implements ProcessHost {
+// Not `implements ProcessHost`: those members are marked internal and stripped from the published
+// types, so a declaration file that claimed the interface would not compile for users (tsc without
+// skipLibCheck). `processHost: this` below (SpawningHost.processHost) checks the fit here instead.
+export class Scheduler {
   private readonly index: number;
   /** The cluster node written into this scheduler's pids; 0 outside a cluster. */
   readonly node: number;
