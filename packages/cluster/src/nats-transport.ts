@@ -4,8 +4,8 @@
  *
  * Contract
  * - Each node subscribes to one subject, `strand.<cluster>.node.<n>`.
- * - Envelopes for one node wait here for the rest of the event-loop
- *   iteration and leave as frames (wire.ts), published in the order they
+ * - Envelopes for one node wait here until the current task ends and
+ *   leave as frames (wire.ts), published in the order they
  *   were handed over, on the node's one connection: NATS keeps one
  *   publisher's messages on one subject in order, so every pair of
  *   processes stays in order across nodes, messages and signals alike.
@@ -57,7 +57,8 @@ export class NatsTransport implements RemoteNodes {
     waiting.push(encoded);
     if (!this.flushQueued) {
       this.flushQueued = true;
-      setImmediate(this.flush);
+      // At the end of this task, as the NATS client writes its buffer: what one turn or one batch from a thread sent travels together.
+      queueMicrotask(this.flush);
     }
   }
 
@@ -112,5 +113,6 @@ export class NatsTransport implements RemoteNodes {
         process.stderr.write(`[strand] dropped an envelope from node ${frame.sender}: ${String(error)}\n`);
       }
     }
+    host.flush();
   }
 }

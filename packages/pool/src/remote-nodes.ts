@@ -36,6 +36,12 @@ export interface RemoteNodes {
 export interface RemoteHost {
   /** An encoded envelope from another node, for a pid of this one; apply them in the order they were sent. */
   deliver(encoded: Uint8Array): void;
+  /**
+   * Sends what `deliver` queued for other threads now, rather than at the
+   * end of the event-loop iteration: call it after the last envelope of
+   * what arrived together.
+   */
+  flush(): void;
   /** An encoded envelope that could not reach its node: a link or monitor in it is answered `'noconnection'`. */
   unreachable(encoded: Uint8Array): void;
   /** Node `node` is lost: links and monitors to its processes, on every thread, end with `'noconnection'`. */
@@ -72,6 +78,8 @@ export class RemoteDelivery implements RemoteHost {
     private readonly scheduler: Scheduler,
     /** Tells every worker thread that `node` is lost. */
     private readonly tellThreads: (node: number) => Promise<void>,
+    /** Sends the main thread's waiting batches to the other threads. */
+    readonly flush: () => void,
   ) {}
 
   deliver(encoded: Uint8Array): void {

@@ -157,7 +157,7 @@ export class Runtime {
     try {
       await runtime.startThreads();
       runtime.startDirtyService();
-      remote?.attach(new RemoteDelivery(runtime.scheduler, (node) => runtime.tellThreadsLost(node)));
+      remote?.attach(new RemoteDelivery(runtime.scheduler, (node) => runtime.tellThreadsLost(node), runtime.router.flush));
     } catch (error) {
       await runtime.stop();
       throw error;

@@ -26,7 +26,13 @@ class InMemoryNodes implements RemoteNodes {
 
   send(node: number, encoded: Uint8Array): void {
     const peer = this.peers.get(node);
-    setImmediate(() => (peer === undefined ? this.host!.unreachable(encoded) : peer.host!.deliver(encoded)));
+    setImmediate(() => {
+      if (peer === undefined) this.host!.unreachable(encoded);
+      else {
+        peer.host!.deliver(encoded);
+        peer.host!.flush();
+      }
+    });
   }
 
   async close(): Promise<void> {}
