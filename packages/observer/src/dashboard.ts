@@ -9,7 +9,7 @@
  * same bytes npm ships. Every `/api/*` call and `/metrics` still needs the
  * token. The page takes it from the URL fragment (`#token=…`), which
  * browsers never send to a server, and sends it as a bearer header on each
- * fetch, the event stream included (read with fetch streaming, not
+ * fetch, the event and trace streams included (read with fetch streaming, not
  * `EventSource`, which cannot send headers), so the token is never in a URL a
  * server or proxy logs.
  */

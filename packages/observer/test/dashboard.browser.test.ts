@@ -3,17 +3,22 @@
 // rises to the top by CPU, and selecting it, choosing a reason, clicking Kill
 // and confirming in the page's dialog ends it with that reason. With a token
 // in the URL fragment the page works, sending a test message included;
-// without it, it says it is unauthorised.
+// without it, it says it is unauthorised. The supervision tree panel shows the
+// application's two-level tree and selects a process from it; a trace started
+// from the detail pane logs what a relay receives and sends, stops on Stop, and
+// says when it ended at its limit.
 // Screenshots go to docs/ only when UPDATE_SCREENSHOTS=1.
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { formatPid, type Inbox, type Pid } from '@strand/core';
-import { type Runtime, Strand } from '@strand/pool';
+import type { Runtime } from '@strand/pool';
+import { type Application, Strand } from '@strand/otp';
 import { observe, type Observer } from '@strand/observer';
 import { Relay } from './fixtures/actors.js';
 import { Spinner } from './fixtures/spinner.js';
+import { TREE_CHILDREN, TREE_FLAGS } from './fixtures/tree.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const CHROMIUM_ARGS = [
@@ -39,6 +44,7 @@ const docs = (name: string) => fileURLToPath(new URL(`../../../docs/${name}`, im
 const skip = !existsSync(CHROMIUM) && process.env.CI === undefined;
 const title = skip ? `dashboard in a browser (skipped: ${CHROMIUM} is absent; apt-get install chromium)` : 'dashboard in a browser';
 
+let app: Application;
 let rt: Runtime;
 let inbox: Inbox;
 let browser: Browser;
@@ -84,7 +90,9 @@ describe.skipIf(skip)(title, () => {
   });
 
   beforeEach(async () => {
-    rt = await Strand.start({ schedulers: 2, preload: [PRELOAD], onCrash: () => {} });
+    // An application with a two-level supervision tree (tree.test.ts's): the tree panel has something to show.
+    app = await Strand.start({ schedulers: 2, preload: [PRELOAD], onCrash: () => {}, handleSignals: false, flags: TREE_FLAGS, children: TREE_CHILDREN });
+    rt = app.runtime;
     inbox = rt.inbox();
     page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
     pageErrors = [];
@@ -101,7 +109,7 @@ describe.skipIf(skip)(title, () => {
 
   afterEach(async () => {
     await page.close();
-    await rt.stop();
+    await app.stop();
   });
 
   it('charts the samples, puts a runaway on top by CPU, and kills it through the confirm dialog', async () => {
@@ -191,6 +199,116 @@ describe.skipIf(skip)(title, () => {
       } finally {
         await bare.close();
       }
+      expect(pageErrors).toEqual([]);
+      expect(failedRequests).toEqual([]);
+    } finally {
+      await observer.close();
+    }
+  }, TEST_TIMEOUT_MS);
+
+  it('shows the supervision tree, two levels deep, and selects a process from it', async () => {
+    const observer = await observe(rt, { port: 0 });
+    try {
+      await page.goto(observer.url + '/');
+      // The root supervisor over 'cache' and 'inner', and 'inner' over 'a' and 'b', as nested lists.
+      const ids = (selector: string) => page.$$eval(selector, (items) => items.map((li) => li.getAttribute('data-id')));
+      await expect.poll(() => ids('#tree > li > ul > li[data-id="inner"] > ul > li'), { timeout: PAGE_WAIT_MS }).toEqual(['a', 'b']);
+      expect(await ids('#tree > li')).toEqual(['']);
+      expect(await ids('#tree > li > ul > li')).toEqual(['cache', 'inner']);
+      const root = page.locator('#tree > li > .node');
+      expect(await root.textContent()).toContain('root');
+      expect(await root.textContent()).toContain('strand.RootSupervisor · supervisor · one_for_one, 10 restarts / 60 s');
+      const inner = page.locator('#tree li[data-id="inner"] > .node');
+      expect(await inner.textContent()).toContain('InnerSup · supervisor · permanent · one_for_all, 3 restarts / 10 s');
+      expect(await page.textContent('#tree li[data-id="b"] > .node')).toContain('Leaf · worker · transient');
+      const innerPid = (await app.whichChildren()).find((c) => c.id === 'inner')!.pid!;
+      expect(await page.getAttribute('#tree li[data-id="inner"]', 'data-pid')).toBe(formatPid(innerPid));
+
+      // Choosing a pid in the tree selects that process: the detail pane and the table's row.
+      await inner.getByRole('button').click();
+      await expect.poll(() => page.textContent('#detail-body [data-field="pid"]'), { timeout: PAGE_WAIT_MS }).toBe(formatPid(innerPid));
+      expect(await page.textContent('#detail-body [data-field="actor"]')).toBe('InnerSup');
+      await expect.poll(() => page.getAttribute(`#processes tbody tr[data-id="${innerPid}"]`, 'aria-current'), { timeout: PAGE_WAIT_MS }).toBe('true');
+      expect(await page.getAttribute('#tree li[data-id="inner"]', 'aria-current')).toBe('true');
+
+      // 'b' is transient: ended with 'shutdown' it stays down, and Refresh shows it as not running.
+      const b = (await page.getAttribute('#tree li[data-id="b"]', 'data-pid'))!;
+      const bPid = (await (await fetch(`${observer.url}/api/processes/${encodeURIComponent(b)}`)).json()) as { id: Pid };
+      const exited = rt.awaitExit(bPid.id);
+      rt.exit(bPid.id, 'shutdown');
+      expect(await exited).toBe('shutdown');
+      await expect
+        .poll(
+          async () => {
+            await page.getByRole('button', { name: 'Refresh' }).click();
+            return page.getAttribute('#tree li[data-id="b"]', 'data-running');
+          },
+          { timeout: PAGE_WAIT_MS },
+        )
+        .toBe('false');
+      expect(await page.textContent('#tree li[data-id="b"] > .node')).toContain('not running');
+      expect(pageErrors).toEqual([]);
+      expect(failedRequests).toEqual([]);
+    } finally {
+      await observer.close();
+    }
+  }, TEST_TIMEOUT_MS);
+
+  it('traces the selected relay: its receives and sends as they happen, Stop, then a trace that ends at its limit', async () => {
+    const observer = await observe(rt, { port: 0 });
+    try {
+      const relay = await started(rt.spawnOn(1, Relay, inbox.pid));
+      await page.goto(observer.url + '/');
+      await waitForTable((pids) => pids.includes(formatPid(relay)), 'the relay');
+      await page.locator(`#processes tbody tr[data-id="${relay}"]`).getByRole('button').click();
+      await expect.poll(() => page.textContent('#detail-body [data-field="pid"]'), { timeout: PAGE_WAIT_MS }).toBe(formatPid(relay));
+      expect(await page.inputValue('#trace-limit')).toBe('100');
+
+      // The observer's tracer is an inbox that monitors nothing (a call's inbox, as the tree's calls use, monitors its callee).
+      const tracerCandidates = async () =>
+        new Set((await rt.processes()).filter((p) => p.actor === 'strand.InboxRelay' && p.monitors.length === 0).map((p) => p.pid));
+      const before = await tracerCandidates();
+      await page.getByRole('button', { name: 'Trace', exact: true }).click();
+      const logged = () => page.$$eval('#trace-log li', (lines) => lines.map((l) => l.getAttribute('data-event')));
+      // The trace starts when the observer's stream opens: messages until the log shows the relay got one and passed it on.
+      let n = 0;
+      await expect
+        .poll(
+          async () => {
+            rt.send(relay, { n: n++, html: '<b>not markup</b>' });
+            return logged();
+          },
+          { timeout: PAGE_WAIT_MS },
+        )
+        .toEqual(expect.arrayContaining(['receive', 'send']));
+      const first = page.locator('#trace-log li[data-event="receive"]').first();
+      expect(await first.locator('.details').textContent()).toMatch(/^\{"message":\{"n":\d+,"html":"<b>not markup<\/b>"\}\}$/);
+      expect(await first.locator('.time').textContent()).toMatch(/^\d\d:\d\d:\d\d\.\d{3}$/);
+      expect(await page.locator('#trace-log li[data-event="send"] .details').first().textContent()).toContain(`"to":"${formatPid(inbox.pid)}"`);
+      expect(await page.locator('#trace-log b').count()).toBe(0);
+      const tracers = [...(await tracerCandidates())].filter((pid) => !before.has(pid));
+      expect(tracers).toHaveLength(1);
+
+      await page.getByRole('button', { name: 'Stop' }).click();
+      await expect.poll(() => page.textContent('#trace-status'), { timeout: PAGE_WAIT_MS }).toBe(`${formatPid(relay)}: trace stopped: by you`);
+      expect(await page.isDisabled('#trace-stop')).toBe(true);
+      // The fetch aborted, the observer saw its client go: it stopped the trace and closed its tracer.
+      await expect.poll(() => rt.processInfo(tracers[0]!), { timeout: PAGE_WAIT_MS }).toBeUndefined();
+
+      // A second trace, of two events: the log says it ended at its limit.
+      await page.getByLabel('Trace at most (events)').fill('2');
+      await page.getByRole('button', { name: 'Trace', exact: true }).click();
+      await expect
+        .poll(
+          async () => {
+            rt.send(relay, { n: n++ });
+            return page.textContent('#trace-status');
+          },
+          { timeout: PAGE_WAIT_MS },
+        )
+        .toBe(`${formatPid(relay)}: trace ended: limit reached`);
+      expect(await page.locator('#trace-log li').count()).toBe(2);
+      expect(await page.isDisabled('#trace-start')).toBe(false);
       expect(pageErrors).toEqual([]);
       expect(failedRequests).toEqual([]);
     } finally {

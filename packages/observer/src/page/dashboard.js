@@ -1,5 +1,6 @@
 // The observer's dashboard: charts from the `/api/events` samples, a process
-// table from `/api/processes`, and kill/send on the selected process.
+// table from `/api/processes`, kill/send/trace on the selected process, and
+// the supervision tree from `/api/tree`.
 // Plain browser JavaScript served as is (no build step); uPlot is the global
 // that /assets/uPlot.iife.min.js defines.
 //
@@ -28,10 +29,18 @@ const TIME_TICKS_S = [1, 2, 5, 10, 15, 30, 60, 120];
 /** Tick spacings for counts (1, 2, 5, 10, 20, 50 … 5e9): a run queue of 0.5 is not a thing. */
 const COUNT_TICKS = Array.from({ length: 10 }, (_, power) => [1, 2, 5].map((step) => step * 10 ** power)).flat();
 const MIB = 1024 * 1024;
+/** The tree is fetched again this long after the last answer (ms): supervisors change rarely, and each is asked with a call. */
+const TREE_REFRESH_MS = 5_000;
+/** Bounds of a trace's event count, as the observer accepts them (core's MAX_TRACE_EVENTS). */
+const TRACE_LIMIT_MIN = 1;
+const TRACE_LIMIT_MAX = 10_000;
+/** Within this distance of the log's bottom (CSS px), a new line scrolls it down; further up, the reader is reading. */
+const TRACE_FOLLOW_PX = 24;
 /** Where the tab keeps the token after taking it out of the address bar. */
 const TOKEN_KEY = 'strand-observer-token';
 
 const clockTime = new Intl.DateTimeFormat('en-GB', { hour: '2-digit', minute: '2-digit', second: '2-digit' });
+const traceTime = new Intl.DateTimeFormat('en-GB', { hour: '2-digit', minute: '2-digit', second: '2-digit', fractionalSecondDigits: 3 });
 
 const numberFormat = new Intl.NumberFormat('en', { maximumFractionDigits: 0 });
 const decimalFormat = new Intl.NumberFormat('en', { maximumFractionDigits: 1 });
@@ -73,8 +82,15 @@ const state = {
   /** The selected process's numeric id, or undefined. */
   selected: undefined,
   selectedView: undefined,
+  /** Whether the selected process has exited (its last view stays shown). */
+  selectedGone: false,
   processes: [],
   listRequests: 0,
+  /** The running trace: `{ pid, abort }` (the AbortController of its fetch), or undefined. */
+  trace: undefined,
+  treeRequests: 0,
+  /** The tree last drawn, as JSON. */
+  treeDrawn: '',
 };
 
 const $ = (selector) => document.querySelector(selector);
@@ -135,7 +151,7 @@ async function streamSamples() {
       else if (!response.ok || response.body === null) showConnection(`event stream answered ${response.status}; retrying`, true);
       else {
         showConnection('live');
-        await readEvents(response.body);
+        await readEvents(response.body, onStreamEvent);
         showConnection('event stream ended; reconnecting', true);
       }
     } catch (error) {
@@ -145,8 +161,13 @@ async function streamSamples() {
   }
 }
 
-/** Server-sent events: frames end with a blank line; `event:` names one, `data:` carries its JSON. */
-async function readEvents(body) {
+function onStreamEvent(event, data) {
+  if (event === 'sample') onSample(data);
+  else if (event === 'error') showConnection(`sample failed: ${data.error}`, true);
+}
+
+/** Server-sent events: frames end with a blank line; `event:` names one, `data:` carries its JSON, given to `onEvent(name, data)`. */
+async function readEvents(body, onEvent) {
   const reader = body.pipeThrough(new TextDecoderStream()).getReader();
   let buffer = '';
   for (;;) {
@@ -163,8 +184,7 @@ async function readEvents(body) {
         .filter((l) => l.startsWith('data:'))
         .map((l) => l.slice(5).trimStart())
         .join('\n');
-      if (event === 'sample') onSample(JSON.parse(data));
-      else if (event === 'error') showConnection(`sample failed: ${JSON.parse(data).error}`, true);
+      onEvent(event, JSON.parse(data));
     }
   }
 }
@@ -289,34 +309,58 @@ function showProcesses() {
   if (!state.sort.descending) matching.reverse();
   const shown = matching.slice(0, ROWS_SHOWN);
   const focusedId = document.activeElement?.closest('#processes tbody tr')?.dataset.id;
-  const rows = shown.map((p) => {
+  const rows = shown.map(processRow);
+  const shownIds = new Set(shown.map((p) => p.id));
+  for (const id of rowsById.keys()) if (!shownIds.has(id)) rowsById.delete(id);
+  const tbody = $('#processes tbody');
+  // Moved only when the order changed: a row left in place keeps a click that is under way.
+  if (rows.length !== tbody.children.length || rows.some((tr, i) => tbody.children[i] !== tr)) {
+    tbody.replaceChildren(...rows);
+    if (focusedId !== undefined) document.querySelector(`#processes tbody tr[data-id="${focusedId}"] button`)?.focus();
+  }
+  const total = state.processes.length;
+  const beyond = matching.length > ROWS_SHOWN ? `, first ${ROWS_SHOWN} shown` : '';
+  $('#process-count').textContent =
+    state.filter === '' ? `${total} live${beyond}` : `${matching.length} of ${total} match${beyond}`;
+}
+
+/**
+ * Rows by process id, kept from one refresh to the next and updated in place:
+ * a click pressed on one refresh's button and released after the next still
+ * lands, which it would not on a row drawn anew each second.
+ */
+const rowsById = new Map();
+
+function processRow(p) {
+  let tr = rowsById.get(p.id);
+  if (tr === undefined) {
     const pick = document.createElement('button');
     pick.type = 'button';
     pick.className = 'pid';
     pick.textContent = p.pid;
     pick.setAttribute('aria-label', `show ${p.pid} (${p.actor})`);
     pick.addEventListener('click', () => select(p.id));
-    const tr = row([
-      cell('td', pick),
-      cell('td', p.actor),
-      cell('td', p.registeredName ?? ''),
-      cell('td', p.status),
-      cell('td', formats.integer(p.cpuMs), { class: 'num' }),
-      cell('td', formats.integer(p.reductions), { class: 'num' }),
-      cell('td', formats.integer(p.mailboxLength), { class: 'num' }),
-      cell('td', age(p.ageMs), { class: 'num' }),
-    ]);
+    tr = row([cell('td', pick), ...Array.from({ length: 3 }, () => cell('td', '')), ...Array.from({ length: 4 }, () => cell('td', '', { class: 'num' }))]);
     tr.dataset.id = String(p.id);
     tr.dataset.pid = p.pid;
-    if (p.id === state.selected) tr.setAttribute('aria-current', 'true');
-    return tr;
+    rowsById.set(p.id, tr);
+  }
+  const texts = [
+    p.actor,
+    p.registeredName ?? '',
+    p.status,
+    formats.integer(p.cpuMs),
+    formats.integer(p.reductions),
+    formats.integer(p.mailboxLength),
+    age(p.ageMs),
+  ];
+  texts.forEach((text, i) => {
+    const td = tr.cells[i + 1];
+    if (td.textContent !== text) td.textContent = text;
   });
-  $('#processes tbody').replaceChildren(...rows);
-  if (focusedId !== undefined) document.querySelector(`#processes tbody tr[data-id="${focusedId}"] button`)?.focus();
-  const total = state.processes.length;
-  const beyond = matching.length > ROWS_SHOWN ? `, first ${ROWS_SHOWN} shown` : '';
-  $('#process-count').textContent =
-    state.filter === '' ? `${total} live${beyond}` : `${matching.length} of ${total} match${beyond}`;
+  if (p.id === state.selected) tr.setAttribute('aria-current', 'true');
+  else tr.removeAttribute('aria-current');
+  return tr;
 }
 
 function age(ms) {
@@ -334,14 +378,32 @@ function showSort() {
 }
 
 function select(id) {
+  if (id !== state.selected && state.trace !== undefined) stopTrace('another process was selected');
   state.selected = id;
   state.selectedView = undefined;
+  state.selectedGone = false;
   $('#action-result').textContent = '';
   for (const tr of document.querySelectorAll('#processes tbody tr')) {
     if (tr.dataset.id === String(id)) tr.setAttribute('aria-current', 'true');
     else tr.removeAttribute('aria-current');
   }
+  showTreeSelection();
   refreshDetail();
+}
+
+/** Selects the process shown as `pid` text (from the tree, which has no numbers), asking the observer for its id if the table has not listed it yet. */
+async function selectPidText(pid) {
+  const listed = state.processes.find((p) => p.pid === pid);
+  if (listed !== undefined) {
+    select(listed.id);
+    document.querySelector(`#processes tbody tr[data-id="${listed.id}"]`)?.scrollIntoView({ block: 'nearest' });
+    return;
+  }
+  try {
+    select((await api(`/api/processes/${encodeURIComponent(pid)}`)).id);
+  } catch (error) {
+    $('#tree-status').textContent = error.status === 404 ? `${pid} is no longer running` : `could not read ${pid}: ${error.message}`;
+  }
 }
 
 async function refreshDetail() {
@@ -359,6 +421,7 @@ async function refreshDetail() {
 }
 
 function showDetail(view) {
+  state.selectedGone = false;
   $('#detail-empty').hidden = true;
   $('#detail-body').hidden = false;
   const list = (pids) => (pids.length === 0 ? 'none' : pids.join(', '));
@@ -378,15 +441,21 @@ function showDetail(view) {
     monitoredBy: list(view.monitoredBy),
   };
   for (const dd of document.querySelectorAll('#detail-body [data-field]')) dd.textContent = shown[dd.dataset.field];
-  for (const control of document.querySelectorAll('#detail-body button, #detail-body select, #detail-body textarea')) control.disabled = false;
+  for (const control of detailControls()) control.disabled = false;
+  showTraceControls();
+  showTreeSelection();
 }
+
+const detailControls = () => document.querySelectorAll('#detail-body button, #detail-body select, #detail-body textarea, #detail-body input');
 
 /** The selected process is gone: say so, keep its last view, and disable actions on it. */
 function showExited() {
+  state.selectedGone = true;
   const last = state.selectedView;
   $('#detail-body [data-field="status"]').textContent = 'exited';
   $('#action-result').textContent = `${last?.pid ?? 'the process'} is no longer running`;
-  for (const control of document.querySelectorAll('#detail-body button, #detail-body select, #detail-body textarea')) control.disabled = true;
+  for (const control of detailControls()) control.disabled = true;
+  showTraceControls();
 }
 
 // ---- Actions: kill (confirmed in a dialog) and send -------------------------
@@ -438,6 +507,180 @@ async function sendMessage(event) {
   }
 }
 
+// ---- Trace: the selected process's events as they happen ---------------------
+
+/** Trace can start on a running process when no trace is running; Stop only while one is. */
+function showTraceControls() {
+  const startable = state.selectedView !== undefined && !state.selectedGone && state.trace === undefined;
+  $('#trace-start').disabled = !startable;
+  $('#trace-limit').disabled = !startable;
+  $('#trace-stop').disabled = state.trace === undefined;
+}
+
+/** Opens `/api/processes/:pid/trace?limit=N` (fetch streaming: the token goes in the header) and logs each event until its end or Stop. */
+async function startTrace(event) {
+  event.preventDefault();
+  const view = state.selectedView;
+  if (view === undefined || state.trace !== undefined) return;
+  const limit = Number($('#trace-limit').value);
+  if (!Number.isInteger(limit) || limit < TRACE_LIMIT_MIN || limit > TRACE_LIMIT_MAX) {
+    $('#action-result').textContent = `the trace limit must be a whole number from ${TRACE_LIMIT_MIN} to ${TRACE_LIMIT_MAX}`;
+    return;
+  }
+  const trace = { pid: view.pid, abort: new AbortController(), ended: false };
+  state.trace = trace;
+  $('#trace').hidden = false;
+  $('#trace-log').replaceChildren();
+  $('#trace-status').textContent = `tracing ${view.pid} (at most ${limit} events)…`;
+  showTraceControls();
+  try {
+    const response = await fetch(`/api/processes/${view.id}/trace?limit=${limit}`, { headers: authHeaders(), signal: trace.abort.signal });
+    if (response.status === 401) showUnauthorised();
+    if (!response.ok || response.body === null) {
+      const body = await response.json().catch(() => ({}));
+      traceEnded(trace, `could not trace: ${body.error ?? `HTTP ${response.status}`}`);
+      return;
+    }
+    await readEvents(response.body, (name, data) => {
+      if (name === 'trace') onTraceEvent(trace, data);
+    });
+    traceEnded(trace, 'the trace stream closed before its end');
+  } catch (error) {
+    traceEnded(trace, error.name === 'AbortError' ? trace.stopReason : `trace failed: ${error.message}`);
+  }
+}
+
+function onTraceEvent(trace, data) {
+  if (trace !== state.trace) return;
+  if (data.event === 'end') {
+    traceEnded(trace, `trace ended: ${endReason(data.reason)}`);
+    return;
+  }
+  const { type: _type, pid: _pid, id: _id, at, event, ...details } = data;
+  const line = document.createElement('li');
+  line.dataset.event = event;
+  line.append(span(traceTime.format(new Date(at)), 'time'), span(event, 'event'), span(JSON.stringify(details), 'details'));
+  const log = $('#trace-log');
+  const following = log.scrollHeight - log.scrollTop - log.clientHeight <= TRACE_FOLLOW_PX;
+  log.append(line);
+  if (following) log.scrollTop = log.scrollHeight;
+}
+
+/** The `end` event's reason in words: `limit`, `stopped`, `noproc`, or how the process exited. */
+function endReason(reason) {
+  if (reason === 'limit') return 'limit reached';
+  if (reason === 'stopped') return 'stopped by the observer';
+  if (reason === 'noproc') return 'the process is not running';
+  return `the process exited (${typeof reason === 'string' ? reason : JSON.stringify(reason)})`;
+}
+
+/** Says why the trace ended, once, and frees the controls for the next one. */
+function traceEnded(trace, why) {
+  if (trace.ended) return;
+  trace.ended = true;
+  if (state.trace === trace) state.trace = undefined;
+  $('#trace-status').textContent = `${trace.pid}: ${why}`;
+  showTraceControls();
+}
+
+/** Aborts the trace's fetch: the observer sees the client go and stops the trace. */
+function stopTrace(why) {
+  const trace = state.trace;
+  if (trace === undefined) return;
+  trace.stopReason = `trace stopped: ${why}`;
+  trace.abort.abort();
+  traceEnded(trace, trace.stopReason);
+}
+
+// ---- Supervision tree ----------------------------------------------------------
+
+async function refreshTreeForever() {
+  for (;;) {
+    await refreshTree();
+    await delay(TREE_REFRESH_MS);
+  }
+}
+
+async function refreshTree() {
+  // The button and the timer can overlap: only the latest request's answer is shown.
+  const request = ++state.treeRequests;
+  $('#tree-refresh').disabled = true;
+  try {
+    const tree = await api('/api/tree');
+    if (request !== state.treeRequests) return;
+    showTree(tree);
+  } catch (error) {
+    if (request === state.treeRequests) $('#tree-status').textContent = `tree failed: ${error.message}`;
+  } finally {
+    if (request === state.treeRequests) $('#tree-refresh').disabled = false;
+  }
+}
+
+function showTree(tree) {
+  // Drawn again only when it changed (rarely): a click under way on a pid keeps its button.
+  const drawn = JSON.stringify(tree.roots);
+  if (drawn !== state.treeDrawn) {
+    state.treeDrawn = drawn;
+    const focusedPid = document.activeElement?.closest('#tree button.pid')?.dataset.pid;
+    $('#tree').replaceChildren(...tree.roots.map(treeNode));
+    if (focusedPid !== undefined) document.querySelector(`#tree button.pid[data-pid="${CSS.escape(focusedPid)}"]`)?.focus();
+    showTreeSelection();
+  }
+  const supervisors = tree.roots.length === 1 ? '1 root supervisor' : `${tree.roots.length} root supervisors`;
+  $('#tree-status').textContent = `${supervisors}; ${tree.unsupervised} processes under none; at ${clockTime.format(new Date())}`;
+}
+
+/** One `<li>`: the node's line, and under a supervisor a nested list of its children. */
+function treeNode(node) {
+  const li = document.createElement('li');
+  li.dataset.id = node.id ?? '';
+  const line = document.createElement('div');
+  line.className = 'node';
+  line.append(span(node.id ?? (node.restart === null ? 'root' : '(dynamic)'), 'id'));
+  if (node.pid === null) {
+    li.dataset.running = 'false';
+    line.append(span('not running', 'down'));
+  } else {
+    li.dataset.pid = node.pid;
+    const pick = document.createElement('button');
+    pick.type = 'button';
+    pick.className = 'pid';
+    pick.dataset.pid = node.pid;
+    pick.textContent = node.pid;
+    pick.setAttribute('aria-label', `show ${node.pid} (${node.actor ?? 'unknown actor'})`);
+    pick.addEventListener('click', () => selectPidText(node.pid));
+    line.append(pick);
+  }
+  const facts = [node.actor, node.type, node.restart].filter((f) => f !== null && f !== undefined);
+  if (node.strategy !== undefined) facts.push(`${node.strategy}, ${node.intensity} restarts / ${decimalFormat.format(node.period / 1000)} s`);
+  line.append(span(facts.join(' · '), 'facts'));
+  if (node.error !== undefined) line.append(span(`did not answer: ${node.error}`, 'down'));
+  li.append(line);
+  if (node.children !== undefined && node.children.length > 0) {
+    const ul = document.createElement('ul');
+    ul.append(...node.children.map(treeNode));
+    li.append(ul);
+  }
+  return li;
+}
+
+/** A span holding text (set as text, never as HTML). */
+function span(content, className) {
+  const element = document.createElement('span');
+  element.className = className;
+  element.textContent = content;
+  return element;
+}
+
+/** The selected process's line in the tree is marked as the table's row is. */
+function showTreeSelection() {
+  const pid = state.processes.find((p) => p.id === state.selected)?.pid ?? state.selectedView?.pid;
+  for (const li of document.querySelectorAll('#tree li[data-pid]')) {
+    if (pid !== undefined && li.dataset.pid === pid) li.setAttribute('aria-current', 'true');
+    else li.removeAttribute('aria-current');
+  }
+}
+
 // ---- DOM pieces and start ----------------------------------------------------
 
 /** A table cell holding text (set as text, never as HTML) or an element. */
@@ -470,6 +713,9 @@ $('#filter').addEventListener('input', (event) => {
 $('#kill-form').addEventListener('submit', askToKill);
 $('#send-form').addEventListener('submit', sendMessage);
 $('#confirm-kill').addEventListener('click', onDialogButton);
+$('#trace-form').addEventListener('submit', startTrace);
+$('#trace-stop').addEventListener('click', () => stopTrace('by you'));
+$('#tree-refresh').addEventListener('click', refreshTree);
 window.addEventListener('hashchange', () => {
   state.token = takeToken();
 });
@@ -477,3 +723,4 @@ window.addEventListener('hashchange', () => {
 showSort();
 streamSamples();
 refreshProcessesForever();
+refreshTreeForever();
