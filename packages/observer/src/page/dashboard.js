@@ -277,11 +277,11 @@ window.addEventListener('resize', () => {
 
 // ---- Processes: table and detail pane ---------------------------------------
 
-/** Fetches the table (and the selected process) once a second, each time after the last answer. */
-async function refreshProcessesForever() {
+/** Runs `refresh` for as long as the page is open, `ms` after each answer (a slow observer is not asked twice at once). */
+async function repeatAfterAnswer(refresh, ms) {
   for (;;) {
-    await refreshProcesses();
-    await delay(PROCESS_REFRESH_MS);
+    await refresh();
+    await delay(ms);
   }
 }
 
@@ -594,13 +594,6 @@ function stopTrace(why) {
 
 // ---- Supervision tree ----------------------------------------------------------
 
-async function refreshTreeForever() {
-  for (;;) {
-    await refreshTree();
-    await delay(TREE_REFRESH_MS);
-  }
-}
-
 async function refreshTree() {
   // The button and the timer can overlap: only the latest request's answer is shown.
   const request = ++state.treeRequests;
@@ -722,5 +715,6 @@ window.addEventListener('hashchange', () => {
 
 showSort();
 streamSamples();
-refreshProcessesForever();
-refreshTreeForever();
+// The table (and the selected process) once a second, the tree every few seconds.
+repeatAfterAnswer(refreshProcesses, PROCESS_REFRESH_MS);
+repeatAfterAnswer(refreshTree, TREE_REFRESH_MS);
