@@ -121,6 +121,22 @@ publish(
         rows: projected,
       },
     ],
+    sections: [
+      {
+        title: 'What it means',
+        body: [
+          'One gateway is a ceiling that does not move with the cores: past a few cores, Strand serves trivial HTTP at a ' +
+            'fraction of what plain Node does under node:cluster, whatever its schedulers could do. What the main thread ' +
+            'spends per request beyond plain Node (accept and parse are the same) is the gateway: a place in the table, a ' +
+            'pid and a spawn envelope, a monitor, the deadline timer, the response and the DOWN through the inbox\'s relay ' +
+            'process, and structured clone of the request and response across threads.',
+          'The way past it is more gateways, not a cheaper one: several OS processes each with its own listener (node:cluster ' +
+            'or SO_REUSEPORT) and its own schedulers, joined as nodes by @strand/cluster so that processes still reach each ' +
+            'other (issue 12). A cheaper gateway (shared-memory rings instead of postMessage, no per-request monitor) moves ' +
+            'the ceiling by a constant factor only.',
+        ],
+      },
+    ],
   },
   smoke ? undefined : DOC,
 );
