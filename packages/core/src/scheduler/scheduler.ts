@@ -3,7 +3,7 @@
  *
  * This module is the scheduler's face: the API for plain code (`spawn`,
  * `send`, `exit`, names, `awaitExit`, `stop`…), the `ProcessHost` the
- * process API calls, spawning, and the wiring of the parts, one concept each:
+ * process API calls; its parts, one concept each, are wired in assembly.ts:
  *
  * | part | module | what it owns |
  * |---|---|---|
@@ -42,13 +42,14 @@ import type { Batch, Envelope } from '../signal.js';
 import type { DownMessage } from '../system-messages.js';
 import { DEFAULT_TRACE_LIMIT, MAX_TRACE_EVENTS } from '../trace.js';
 import { type SchedulerOptions, readOptions } from './options.js';
+import { assemble } from './assembly.js';
 import { viewOf, viewOfLoading } from './process-view.js';
-import { Routing } from './routing.js';
-import { RunLoop } from './run-loop.js';
-import { Signals } from './signals.js';
-import { SliceRunner } from './slice.js';
-import { OUTSIDE, Spawning } from './spawning.js';
-import { Timers } from './timers.js';
+import type { Routing } from './routing.js';
+import type { RunLoop } from './run-loop.js';
+import type { Signals } from './signals.js';
+import type { SliceRunner } from './slice.js';
+import { OUTSIDE, type Spawning } from './spawning.js';
+import type { Timers } from './timers.js';
 
 export { OUTSIDE } from './spawning.js';
 
@@ -61,7 +62,7 @@ export interface SchedulerStats {
 
 // Not `implements ProcessHost`: those members are marked internal and stripped from the published
 // types, so a declaration file that claimed the interface would not compile for users (tsc without
-// skipLibCheck). `processHost: this` below (SpawningHost.processHost) checks the fit here instead.
+// skipLibCheck). Passing `this` to `assemble` below, as its ProcessHost, checks the fit instead.
 export class Scheduler {
   private readonly index: number;
   /** The cluster node written into this scheduler's pids; 0 outside a cluster. */
@@ -82,83 +83,20 @@ export class Scheduler {
 
   constructor(options: SchedulerOptions = {}) {
     const settings = readOptions(options);
-    const { clock, manual, index, node, registry, router, board } = settings;
-    this.index = index;
-    this.node = node;
-    this.clock = clock;
-    this.manual = manual;
-    this.registry = registry;
-    const table = this.table;
-    const makeRunnable = (p: Process): void => this.loop.makeRunnable(p);
-    this.signals = new Signals({
-      table,
-      registry,
-      mailboxLimit: settings.mailboxLimit,
-      keepRecentExits: router !== undefined,
-      onCrash: settings.onCrash,
-      route: (envelope) => this.routing.route(envelope),
-      makeRunnable,
-    });
-    const signals = this.signals;
-    this.routing = new Routing(
-      {
-        index,
-        node,
-        router,
-        table,
-        signals,
-        createLocal: (pid, actor, args, linkTo, parent) => this.spawning.createLocal(pid, actor, args, linkTo, parent),
-      },
-      settings.deadUpTo,
-    );
-    this.spawning = new Spawning(
-      {
-        index,
-        node,
-        clock,
-        epochOffset: this.epochOffset,
-        router,
-        placement: settings.placement,
-        board,
-        table,
-        routing: this.routing,
-        processHost: this,
-        makeRunnable,
-      },
-      settings.firstSerial,
-    );
-    this.timers = new Timers({
-      clock,
-      manual,
-      makeRunnable,
-      routeMessage: (to, message) => this.routing.routeMessage(to, message),
-      whereis: (name) => registry.whereis(name),
-      wake: () => this.loop.wake(),
-    });
-    const timers = this.timers;
-    this.slices = new SliceRunner({
-      clock,
-      reductionsPerSlice: settings.reductionsPerSlice,
-      sliceTimeLimit: settings.sliceTimeLimit,
-      makeRunnable,
-      startReceiveTimeout: (p) => timers.startReceiveTimeout(p, p.receive!),
-      beginExit: (p, reason) => signals.beginExit(p, reason),
-      fail: (p, reason) => signals.fail(p, reason),
-    });
-    this.loop = new RunLoop({
-      clock,
-      manual,
-      turnTimeLimit: settings.turnTimeLimit,
-      policy: settings.policy,
-      heapLimitBytes: settings.heapLimitBytes,
-      board,
-      epochOffset: this.epochOffset,
-      table,
+    this.index = settings.index;
+    this.node = settings.node;
+    this.clock = settings.clock;
+    this.manual = settings.manual;
+    this.registry = settings.registry;
+    // `this` is the ProcessHost its processes see (see the note above the class).
+    ({
+      spawning: this.spawning,
+      signals: this.signals,
+      routing: this.routing,
+      timers: this.timers,
       slices: this.slices,
-      timers,
-      signals,
-      lastSerial: () => this.spawning.lastSerial,
-    });
+      loop: this.loop,
+    } = assemble(settings, this.table, this, this.epochOffset));
   }
 
   // ─── Public API for plain code ────────────────────────────────────────────
