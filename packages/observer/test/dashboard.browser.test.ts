@@ -135,6 +135,10 @@ describe.skipIf(skip)(title, () => {
       await page.getByRole('button', { name: 'CPU ms' }).click();
       expect(await page.getAttribute('th[data-sort="cpu"]', 'aria-sort')).toBe('descending');
       await waitForTable((pids) => pids[0] === formatPid(runaway), 'the runaway on top by CPU');
+      // CPU split by the least-attained levels: the runaway's CPU shows in a level over some point.
+      await chartPoints(2, 'cpu-levels');
+      const levels = await page.$$eval('[data-chart="cpu-levels"] .u-legend .u-label', (labels) => labels.map((l) => l.textContent));
+      expect(levels).toEqual(['time', 'under 10 ms', '10 ms–100 ms', '100 ms–1 s', 'over 1 s']);
 
       await page.locator('#processes tbody tr').first().getByRole('button').click();
       await expect.poll(() => page.textContent('#detail-body [data-field="pid"]'), { timeout: PAGE_WAIT_MS }).toBe(formatPid(runaway));
@@ -228,6 +232,8 @@ describe.skipIf(skip)(title, () => {
       await inner.getByRole('button').click();
       await expect.poll(() => page.textContent('#detail-body [data-field="pid"]'), { timeout: PAGE_WAIT_MS }).toBe(formatPid(innerPid));
       expect(await page.textContent('#detail-body [data-field="actor"]')).toBe('InnerSup');
+      // Its supervisors, from the tree: the root over it.
+      await expect.poll(() => page.textContent('#detail-body [data-field="supervisorPath"]'), { timeout: PAGE_WAIT_MS }).toBe(`root ${formatPid(app.root)}`);
       await expect.poll(() => page.getAttribute(`#processes tbody tr[data-id="${innerPid}"]`, 'aria-current'), { timeout: PAGE_WAIT_MS }).toBe('true');
       expect(await page.getAttribute('#tree li[data-id="inner"]', 'aria-current')).toBe('true');
 

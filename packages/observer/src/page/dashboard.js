@@ -36,6 +36,13 @@ const TRACE_LIMIT_MIN = 1;
 const TRACE_LIMIT_MAX = 10_000;
 /** Within this distance of the log's bottom (CSS px), a new line scrolls it down; further up, the reader is reading. */
 const TRACE_FOLLOW_PX = 24;
+/**
+ * CPU a process has used (ms) at which it reaches the next level. The
+ * least-attained policy serves first what has used least: the chart shows
+ * how the CPU is split between short work and long jobs.
+ */
+const CPU_LEVELS_MS = [10, 100, 1_000];
+const CPU_LEVEL_LABELS = ['under 10 ms', '10 ms–100 ms', '100 ms–1 s', 'over 1 s'];
 /** Where the tab keeps the token after taking it out of the address bar. */
 const TOKEN_KEY = 'strand-observer-token';
 
@@ -89,8 +96,11 @@ const state = {
   /** The running trace: `{ pid, abort }` (the AbortController of its fetch), or undefined. */
   trace: undefined,
   treeRequests: 0,
-  /** The tree last drawn, as JSON. */
+  /** The tree last drawn, as JSON, and as it came. */
   treeDrawn: '',
+  tree: undefined,
+  /** CPU by level: each process's CPU at the last list, when that was, and the chart. */
+  levels: { cpuBefore: new Map(), at: undefined, times: [], columns: CPU_LEVEL_LABELS.map(() => []), plot: undefined },
 };
 
 const $ = (selector) => document.querySelector(selector);
@@ -293,6 +303,7 @@ async function refreshProcesses() {
     if (request !== state.listRequests) return;
     state.processes = processes;
     showProcesses();
+    recordCpuLevels(processes);
   } catch (error) {
     $('#process-count').textContent = `process list failed: ${error.message}`;
   }
@@ -436,6 +447,7 @@ function showDetail(view) {
     reductions: formats.integer(view.reductions),
     trapExit: view.trapExit ? 'yes' : 'no',
     age: age(view.ageMs),
+    supervisorPath: supervisorPath(view.pid),
     links: list(view.links),
     monitors: list(view.monitors),
     monitoredBy: list(view.monitoredBy),
@@ -612,6 +624,9 @@ async function refreshTree() {
 function showTree(tree) {
   // Drawn again only when it changed (rarely): a click under way on a pid keeps its button.
   const drawn = JSON.stringify(tree.roots);
+  state.tree = tree;
+  const path = document.querySelector('#detail-body [data-field="supervisorPath"]');
+  if (state.selectedView !== undefined && !state.selectedGone) path.textContent = supervisorPath(state.selectedView.pid);
   if (drawn !== state.treeDrawn) {
     state.treeDrawn = drawn;
     const focusedPid = document.activeElement?.closest('#tree button.pid')?.dataset.pid;
@@ -655,6 +670,86 @@ function treeNode(node) {
     li.append(ul);
   }
   return li;
+}
+
+/** The supervisors above `pid`, root first (`root <1.2.0> › inner <1.5.0>`), from the tree last read. */
+function supervisorPath(pid) {
+  if (state.tree === undefined) return 'tree not read yet';
+  const find = (node, above) => {
+    if (node.pid === pid) return above;
+    for (const child of node.children ?? []) {
+      const found = find(child, [...above, node]);
+      if (found !== undefined) return found;
+    }
+    return undefined;
+  };
+  for (const root of state.tree.roots) {
+    const above = find(root, []);
+    if (above === undefined) continue;
+    if (above.length === 0) return 'none: a root supervisor';
+    return above.map((n) => `${n.id ?? (n.restart === null ? 'root' : '(dynamic)')} ${n.pid}`).join(' › ');
+  }
+  return 'none known';
+}
+
+/**
+ * Charts the CPU used since the last list, split by the level each process
+ * had reached before it (under 10 ms of CPU, under 100 ms, under 1 s, more):
+ * a share of one core. A process that ended between two lists is missing
+ * from the second, and so is what it used last.
+ */
+function recordCpuLevels(processes) {
+  const levels = state.levels;
+  const now = Date.now();
+  const used = CPU_LEVEL_LABELS.map(() => 0);
+  const cpuNow = new Map();
+  for (const p of processes) {
+    cpuNow.set(p.id, p.cpuMs);
+    const before = levels.cpuBefore.get(p.id) ?? 0;
+    if (p.cpuMs > before) used[CPU_LEVELS_MS.filter((bound) => before >= bound).length] += p.cpuMs - before;
+  }
+  const elapsed = levels.at === undefined ? undefined : now - levels.at;
+  levels.cpuBefore = cpuNow;
+  levels.at = now;
+  if (elapsed === undefined || elapsed <= 0) return;
+  levels.plot ??= buildLevelsChart();
+  levels.times.push(now / 1000);
+  used.forEach((ms, i) => levels.columns[i].push(ms / elapsed));
+  if (levels.times.length > HISTORY_SAMPLES) {
+    levels.times.shift();
+    for (const column of levels.columns) column.shift();
+  }
+  levels.plot.setData([levels.times, ...levels.columns]);
+  if (levels.plot.cursor.left < 0) levels.plot.setLegend({ idx: levels.times.length - 1 });
+}
+
+function buildLevelsChart() {
+  const figure = document.querySelector('[data-chart="cpu-levels"]');
+  const target = figure.querySelector('.plot');
+  const options = {
+    width: target.clientWidth,
+    height: CHART_HEIGHT_PX,
+    scales: { x: { time: true }, y: { range: (_u, _min, max) => [0, max > 0 ? max * 1.1 : 1] } },
+    axes: [
+      {
+        stroke: '#333333',
+        grid: { stroke: '#e3e6ea' },
+        ticks: { stroke: '#c8ccd2', size: 4 },
+        size: 26,
+        incrs: TIME_TICKS_S,
+        values: (_u, splits) => splits.map((t) => clockTime.format(new Date(t * 1000))),
+      },
+      { stroke: '#333333', grid: { stroke: '#e3e6ea' }, ticks: { stroke: '#c8ccd2', size: 4 }, size: 56, space: 24, values: (_u, splits) => splits.map(formats.percent) },
+    ],
+    series: [
+      { label: 'time' },
+      ...CPU_LEVEL_LABELS.map((label, i) => ({ label, stroke: COLOURS[i], width: 1.5, value: (_u, v) => (v == null ? '–' : formats.percent(v)) })),
+    ],
+    hooks: { draw: [(u) => (figure.dataset.points = String(u.data[0].length))] },
+  };
+  const plot = new uPlot(options, [[], ...state.levels.columns], target);
+  window.addEventListener('resize', () => plot.setSize({ width: target.clientWidth, height: CHART_HEIGHT_PX }));
+  return plot;
 }
 
 /** A span holding text (set as text, never as HTML). */
