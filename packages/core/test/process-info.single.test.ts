@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import {
+  InvalidOptionError,
   InvalidPidError,
   ManualClock,
   type Pid,
@@ -87,6 +88,25 @@ describe('processInfo', () => {
     scheduler.runUntilIdle();
     const [reply] = (await drainInbox(inbox)) as [{ ok: ProcessInfo }];
     expect(reply.ok.mailboxLength).toBe(3);
+  });
+
+  it('mailboxPreview shows the oldest waiting messages in order, what cannot be copied by why, and nothing of a dead pid', () => {
+    const { scheduler, inbox } = manual();
+    const stuck = scheduler.spawn(SelectSequence, inbox.pid, [{ predicate: 'never' }]);
+    for (const m of ['a', { b: 2 }, 'c']) scheduler.send(stuck, m);
+    scheduler.runUntilIdle();
+    expect(scheduler.mailboxPreview(stuck, 2)).toEqual(['a', { b: 2 }]);
+    expect(scheduler.mailboxPreview(stuck, 10)).toEqual(['a', { b: 2 }, 'c']);
+    expect(scheduler.processInfo(stuck)?.mailboxLength).toBe(3);
+    // The inbox's relay is closed with a message that only its own thread can hold.
+    inbox.close();
+    const relay = inbox.pid;
+    expect(scheduler.mailboxPreview(relay, 1)).toEqual([{ uncloneable: expect.stringContaining('symbols cannot be copied') }]);
+    expect(() => scheduler.mailboxPreview(stuck, -1)).toThrow(InvalidOptionError);
+    expect(() => scheduler.mailboxPreview(1.5 as Pid, 1)).toThrow(InvalidPidError);
+    scheduler.exit(stuck, 'kill');
+    scheduler.runUntilIdle();
+    expect(scheduler.mailboxPreview(stuck, 1)).toBeUndefined();
   });
 
   it('reports links on both sides, and drops a link when the other side is gone', async () => {

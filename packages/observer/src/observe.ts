@@ -15,12 +15,16 @@ import { receiveRestartReports } from './restart-reports.js';
 import { supervisionTree } from './supervision-tree.js';
 import { refusal } from './request-guard.js';
 import { streamTrace } from './trace-stream.js';
+import { jsonSafe } from './json-safe.js';
 
 /** How often `/api/events` sends a sample: once a second, the meter's own pace (`METER_INTERVAL_MS` in pool). */
 export const SAMPLE_INTERVAL_MS = 1_000;
 /** Largest request body accepted (bytes): a kill reason or a test message, not a payload. */
 export const MAX_BODY_BYTES = 64 * 1024;
 
+/** Messages `/api/processes/:pid/mailbox` shows unless asked, and at most: a preview, not a dump. */
+const DEFAULT_MAILBOX_PREVIEW = 10;
+const MAX_MAILBOX_PREVIEW = 100;
 const LOOPBACK = new Set(['127.0.0.1', '::1', 'localhost']);
 const PLAIN_REASONS = new Set<ExitReason>(['normal', 'shutdown', 'kill']);
 
@@ -182,6 +186,22 @@ function routes(rt: Runtime, streams: Set<ServerResponse>) {
       const info = await liveInfo(rt, pid);
       rt.send(pid, body.message);
       return { pid: viewOf(info, Date.now()).pid, sent: true };
+    }),
+  );
+  router.on(
+    'GET',
+    '/api/processes/:pid/mailbox',
+    json(async (_req, params, query) => {
+      const pid = pidParam(params);
+      const limitText = query.get('limit');
+      const limit = limitText === null ? DEFAULT_MAILBOX_PREVIEW : Number(limitText);
+      if (!(Number.isInteger(limit) && limit >= 1 && limit <= MAX_MAILBOX_PREVIEW)) {
+        throw new HttpError(400, `limit must be an integer from 1 to ${MAX_MAILBOX_PREVIEW}`);
+      }
+      const info = await liveInfo(rt, pid);
+      const messages = await rt.mailboxPreview(pid, limit);
+      if (messages === undefined) throw new HttpError(404, `no live process ${String(pid)}`);
+      return { pid: viewOf(info, Date.now()).pid, mailboxLength: info.mailboxLength, messages: JSON.parse(JSON.stringify(messages, jsonSafe)) as unknown };
     }),
   );
   router.on('GET', '/api/processes/:pid/trace', (req, res, params) => {

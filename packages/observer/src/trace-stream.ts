@@ -7,6 +7,7 @@
 import type { ServerResponse } from 'node:http';
 import { DEFAULT_TRACE_LIMIT, type Pid, type TraceEvent, formatPid, isTraceEvent } from '@strand/core';
 import type { Runtime } from '@strand/pool';
+import { jsonSafe } from './json-safe.js';
 
 export function streamTrace(rt: Runtime, pid: Pid, limit: number | undefined, res: ServerResponse, streams: Set<ServerResponse>): void {
   const tracer = rt.inbox();
@@ -42,12 +43,4 @@ function shown(event: TraceEvent): Record<string, unknown> {
   if (event.event === 'send') text.to = formatPid(event.to);
   if (event.event === 'spawn') text.child = formatPid(event.child);
   return text;
-}
-
-/** Messages may hold what JSON cannot: a BigInt becomes `"123n"`, a Map or Set its entries. */
-function jsonSafe(_key: string, value: unknown): unknown {
-  if (typeof value === 'bigint') return `${value}n`;
-  if (value instanceof Map) return [...value.entries()];
-  if (value instanceof Set) return [...value];
-  return value;
 }

@@ -142,6 +142,9 @@ describe.skipIf(skip)(title, () => {
 
       await page.locator('#processes tbody tr').first().getByRole('button').click();
       await expect.poll(() => page.textContent('#detail-body [data-field="pid"]'), { timeout: PAGE_WAIT_MS }).toBe(formatPid(runaway));
+      // It never receives: what is sent to it waits in its mailbox, and the pane shows the oldest.
+      rt.send(runaway, { type: 'hello', n: 1 });
+      await expect.poll(() => page.textContent('#detail-body [data-field="mailboxPreview"]'), { timeout: PAGE_WAIT_MS }).toBe('{"type":"hello","n":1}');
       expect(await page.textContent('#detail-body [data-field="actor"]')).toBe('Spinner');
       expect(await page.textContent('#detail-body [data-field="links"]')).toBe('none');
       if (SCREENSHOTS) {

@@ -1,5 +1,6 @@
 // Tracing from outside: the observer streams a process's trace as server-sent
-// events and `strand trace` prints it; bad input answers 4xx. And the request
+// events and `strand trace` prints it; bad input answers 4xx. A mailbox's
+// oldest messages, from another thread. And the request
 // guard: an action from another origin, or any request naming a host that is
 // not loopback (DNS rebinding), is refused and changes nothing.
 import { execFile } from 'node:child_process';
@@ -11,6 +12,7 @@ import { formatPid, type Inbox, type Pid } from '@strand/core';
 import { type Runtime, Strand } from '@strand/pool';
 import { observe, type Observer } from '@strand/observer';
 import { Relay } from './fixtures/actors.js';
+import { Spinner } from './fixtures/spinner.js';
 
 const PRELOAD = new URL('./fixtures/register-tsx.mjs', import.meta.url).href;
 const BIN = fileURLToPath(new URL('../dist/bin.js', import.meta.url));
@@ -104,6 +106,20 @@ describe('trace over HTTP', () => {
     }
     rt.send(relay, 'still here');
     expect(await inbox.receive((m) => (m as { by?: number }).by === relay, 20_000)).toEqual({ got: 'still here', by: relay });
+  });
+});
+
+describe('mailbox preview', () => {
+  it('shows the oldest waiting messages of a process on another thread, in order; bad input is 4xx', async () => {
+    const spinner = rt.spawnOn(2, Spinner, inbox.pid);
+    await inbox.receive((m) => (m as { ready?: number }).ready === spinner, 20_000);
+    for (const n of [1, 2, 3]) rt.send(spinner, { n, big: BigInt(n) });
+    const response = await fetch(`${observer.url}/api/processes/${spinner}/mailbox?limit=2`);
+    expect(response.status).toBe(200);
+    expect(await response.json()).toEqual({ pid: formatPid(spinner), mailboxLength: 3, messages: [{ n: 1, big: '1n' }, { n: 2, big: '2n' }] });
+    expect((await fetch(`${observer.url}/api/processes/${spinner}/mailbox?limit=0`)).status).toBe(400);
+    expect((await fetch(`${observer.url}/api/processes/999999999/mailbox`)).status).toBe(404);
+    rt.kill(spinner);
   });
 });
 

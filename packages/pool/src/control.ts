@@ -27,6 +27,8 @@ export interface ThreadStats {
 export interface SchedulerControl {
   processes(): ProcessInfo[];
   processInfo(pid: Pid): ProcessInfo | undefined;
+  /** The first `count` messages in `pid`'s mailbox (see `Scheduler.mailboxPreview`). */
+  mailboxPreview(pid: Pid, count: number): unknown[] | undefined;
   kill(pid: Pid): void;
   stats(): ThreadStats;
   /** Starts sending envelopes for `owner` to `port`. */
@@ -66,6 +68,7 @@ export function controlFor(
   return {
     processes: () => scheduler.processes().flatMap((pid) => scheduler.processInfo(pid) ?? []),
     processInfo: (pid) => scheduler.processInfo(pid),
+    mailboxPreview: (pid, count) => scheduler.mailboxPreview(pid, count),
     kill: (pid) => {
       if (isPid(pid)) scheduler.exit(pid, 'kill');
     },

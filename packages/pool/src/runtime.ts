@@ -253,6 +253,19 @@ export class Runtime {
     return thread.control.processInfo(pid);
   }
 
+  /**
+   * The first `count` messages in `pid`'s mailbox, oldest first, after a
+   * barrier as for `processInfo`; undefined if it is not a live process.
+   */
+  async mailboxPreview(pid: Pid, count: number): Promise<unknown[] | undefined> {
+    const owner = isPid(pid) ? ownerOf(pid) : 0;
+    if (owner === 0) return this.scheduler.mailboxPreview(pid, count);
+    const thread = this.threads.get(owner);
+    if (thread === undefined || thread.retiring) return undefined;
+    await this.threads.barrier(owner);
+    return thread.control.mailboxPreview(pid, count);
+  }
+
   /** Every live process of every scheduler, after a barrier with each (see `processInfo`). */
   async processes(): Promise<ProcessInfo[]> {
     const threads = this.live();

@@ -164,6 +164,22 @@ export class Scheduler {
   }
 
   /**
+   * The first `count` messages in `pid`'s mailbox, oldest first, for a person
+   * to look at (the observer); undefined if it is not a live process here. A
+   * message that could not be copied to another thread is shown by why.
+   */
+  mailboxPreview(pid: Pid, count: number): unknown[] | undefined {
+    if (!isPid(pid)) throw new InvalidPidError(pid);
+    if (!Number.isInteger(count) || count < 0) throw new InvalidOptionError('count', count, 'a non-negative integer');
+    const p = this.table.get(pid);
+    if (p === undefined || p.status >= EXITED) return undefined;
+    const mailbox = p.mailbox;
+    const shown: unknown[] = [];
+    for (let i = 0; mailbox !== null && i < Math.min(count, mailbox.size); i++) shown.push(copyable(mailbox.at(i)));
+    return shown;
+  }
+
+  /**
    * A mailbox for plain async code: its pid can be sent to, linked and
    * monitored like a process's, and `receive` returns a promise.
    */
@@ -414,4 +430,14 @@ export class Scheduler {
 function checkName(name: unknown): string {
   if (typeof name !== 'string' || name.length === 0) throw new InvalidNameError(name);
   return name;
+}
+
+/** `message` if it can be copied to another thread, else what says why it cannot. */
+function copyable(message: unknown): unknown {
+  try {
+    assertCloneable(message, 'message');
+    return message;
+  } catch (error) {
+    return { uncloneable: (error as Error).message };
+  }
 }

@@ -42,6 +42,8 @@ const TRACE_FOLLOW_PX = 24;
  * how the CPU is split between short work and long jobs.
  */
 const CPU_LEVELS_MS = [10, 100, 1_000];
+/** Messages of the selected process's mailbox shown in the detail pane. */
+const MAILBOX_PREVIEW = 5;
 const CPU_LEVEL_LABELS = ['under 10 ms', '10 ms–100 ms', '100 ms–1 s', 'over 1 s'];
 /** Where the tab keeps the token after taking it out of the address bar. */
 const TOKEN_KEY = 'strand-observer-token';
@@ -424,6 +426,8 @@ async function refreshDetail() {
     if (id !== state.selected) return;
     state.selectedView = view;
     showDetail(view);
+    const preview = view.mailboxLength === 0 ? undefined : await api(`/api/processes/${id}/mailbox?limit=${MAILBOX_PREVIEW}`);
+    if (id === state.selected) showMailboxPreview(preview);
   } catch (error) {
     if (id !== state.selected) return;
     if (error.status === 404) showExited();
@@ -456,6 +460,17 @@ function showDetail(view) {
   for (const control of detailControls()) control.disabled = false;
   showTraceControls();
   showTreeSelection();
+}
+
+/** The oldest messages waiting in the selected process's mailbox, one per line, as compact JSON (text, never HTML). */
+function showMailboxPreview(preview) {
+  const field = document.querySelector('#detail-body [data-field="mailboxPreview"]');
+  if (preview === undefined) {
+    field.textContent = 'empty';
+    return;
+  }
+  const more = preview.mailboxLength - preview.messages.length;
+  field.textContent = [...preview.messages.map((m) => JSON.stringify(m)), ...(more > 0 ? [`… and ${formats.integer(more)} more`] : [])].join('\n');
 }
 
 const detailControls = () => document.querySelectorAll('#detail-body button, #detail-body select, #detail-body textarea, #detail-body input');
