@@ -16,9 +16,11 @@
  *   have heard `'noconnection'`, nothing more arrives from those processes.
  */
 import type { NatsConnection, Subscription } from '@nats-io/transport-node';
+import type { Pid } from '@strand/core';
+import { nodeOf } from '@strand/core/runtime';
 import type { RemoteHost, RemoteNodes } from '@strand/pool';
 import type { Membership } from './membership.js';
-import { decodeFrame, encodeFrames } from './wire.js';
+import { type FrameItem, decodeFrame, encodeFrames } from './wire.js';
 
 export const subjectOf = (cluster: string, node: number): string => `strand.${cluster}.node.${node}`;
 
@@ -26,7 +28,7 @@ export class NatsTransport implements RemoteNodes {
   private host: RemoteHost | undefined;
   private subscription: Subscription | undefined;
   /** Per destination node: encoded envelopes waiting for the end of this event-loop iteration. */
-  private readonly outbound = new Map<number, Uint8Array[]>();
+  private readonly outbound = new Map<number, FrameItem[]>();
   private flushQueued = false;
   private closed = false;
 
@@ -51,10 +53,11 @@ export class NatsTransport implements RemoteNodes {
     });
   }
 
-  send(node: number, encoded: Uint8Array): void {
+  send(to: Pid, encoded: Uint8Array): void {
+    const node = nodeOf(to);
     let waiting = this.outbound.get(node);
     if (waiting === undefined) this.outbound.set(node, (waiting = []));
-    waiting.push(encoded);
+    waiting.push({ to, encoded });
     if (!this.flushQueued) {
       this.flushQueued = true;
       // At the end of this task, as the NATS client writes its buffer: what one turn or one batch from a thread sent travels together.
@@ -66,7 +69,7 @@ export class NatsTransport implements RemoteNodes {
   async lost(node: number): Promise<void> {
     const waiting = this.outbound.get(node);
     this.outbound.delete(node);
-    if (waiting !== undefined) for (const encoded of waiting) this.host?.unreachable(encoded);
+    if (waiting !== undefined) for (const item of waiting) this.host?.unreachable(item.encoded);
     await this.host?.lostNode(node);
   }
 
@@ -86,7 +89,7 @@ export class NatsTransport implements RemoteNodes {
     for (const [node, items] of this.outbound) {
       this.outbound.delete(node);
       if (this.membership.isLost(node)) {
-        for (const encoded of items) this.host?.unreachable(encoded);
+        for (const item of items) this.host?.unreachable(item.encoded);
         continue;
       }
       this.membership.expect(node);
@@ -108,7 +111,7 @@ export class NatsTransport implements RemoteNodes {
     if (this.membership.isLostIncarnation(frame.sender, frame.incarnation)) return;
     for (const item of frame.items) {
       try {
-        host.deliver(item);
+        host.deliver(item.to as Pid, item.encoded);
       } catch (error) {
         process.stderr.write(`[strand] dropped an envelope from node ${frame.sender}: ${String(error)}\n`);
       }

@@ -21,8 +21,8 @@
  */
 import type { MessagePort } from 'node:worker_threads';
 import type { Pid } from '@strand/core';
-import { type Batch, type Envelope, type Router, nodeOf } from '@strand/core/runtime';
-import { REMOTE_BATCH, encodeEnvelope } from './remote-nodes.js';
+import type { Batch, Envelope, Router } from '@strand/core/runtime';
+import { type EncodedRouter, REMOTE_BATCH, decodeEnvelope, encodeEnvelope } from './remote-nodes.js';
 
 /**
  * Items (a message counts two) per `postMessage` at most. Large enough that
@@ -32,7 +32,7 @@ import { REMOTE_BATCH, encodeEnvelope } from './remote-nodes.js';
  */
 export const MAX_BATCH = 256;
 
-export class PortRouter implements Router {
+export class PortRouter implements Router, EncodedRouter {
   private readonly ports = new Map<number, MessagePort>();
   /** Per owner index: envelopes waiting to go. Indexed arrays, not maps: this is the hot path. */
   private readonly pending: Batch[] = [];
@@ -46,6 +46,9 @@ export class PortRouter implements Router {
   private remoteBatch: Batch = [REMOTE_BATCH];
   /** Set once the runtime is a cluster node (see `sendRemoteTo`); core calls it for other nodes' pids. */
   forwardRemote: ((envelope: Envelope) => void) | undefined;
+  /** Per owner index: envelopes from other nodes, still encoded, for that thread to decode (`REMOTE_BATCH`). */
+  private readonly encodedFor: Batch[] = [];
+  private readonly encodedWaiting: number[] = [];
 
   /**
    * `flushOn`: when waiting batches go. `'microtask'` (scheduler threads):
@@ -81,18 +84,51 @@ export class PortRouter implements Router {
    * Envelopes for other nodes' pids leave encoded: handed to `sink` at once
    * (the main thread), or batched to thread `sink` (a worker's way out).
    */
-  sendRemoteTo(sink: number | ((node: number, encoded: Uint8Array) => void)): void {
+  sendRemoteTo(sink: number | ((to: Pid, encoded: Uint8Array) => void)): void {
     if (typeof sink === 'function') {
-      this.forwardRemote = (envelope) => sink(nodeOf(envelope.to), encodeEnvelope(envelope));
+      this.forwardRemote = (envelope) => sink(envelope.to, encodeEnvelope(envelope));
       return;
     }
     this.remoteVia = sink;
     this.forwardRemote = (envelope) => {
       const encoded = encodeEnvelope(envelope);
       if (this.remoteBatch.length === 1) this.queueFlush();
-      this.remoteBatch.push(nodeOf(envelope.to), encoded);
+      this.remoteBatch.push(envelope.to, encoded);
       if (this.remoteBatch.length > MAX_BATCH) this.sendRemoteBatch();
     };
+  }
+
+  forwardEncoded(owner: number, to: Pid, encoded: Uint8Array): boolean {
+    if (this.retiredTo[owner] !== undefined || this.suspended.has(owner) || !this.ports.has(owner)) return false;
+    let batch = this.encodedFor[owner];
+    if (batch === undefined || batch.length === 1) {
+      batch = this.encodedFor[owner] ??= [REMOTE_BATCH];
+      this.encodedWaiting.push(owner);
+      this.queueFlush();
+    }
+    batch.push(to, encoded);
+    if (batch.length > MAX_BATCH) this.sendEncoded(owner);
+    return true;
+  }
+
+  private sendEncoded(owner: number): void {
+    const batch = this.encodedFor[owner];
+    const port = this.ports.get(owner);
+    if (batch === undefined || batch.length === 1 || port === undefined) return;
+    this.encodedFor[owner] = [REMOTE_BATCH];
+    port.postMessage(batch);
+  }
+
+  /** Encoded envelopes still waiting for `owner` join its ordinary batch, decoded, so they are held or redirected with it. */
+  private decodeWaiting(owner: number): void {
+    const batch = this.encodedFor[owner];
+    if (batch === undefined || batch.length === 1) return;
+    this.encodedFor[owner] = [REMOTE_BATCH];
+    for (let i = 1; i < batch.length; i += 2) {
+      const envelope = decodeEnvelope(batch[i + 1] as Uint8Array);
+      if (envelope.kind === 'message') this.batchFor(owner).push(envelope.to, envelope.message);
+      else this.batchFor(owner).push(envelope);
+    }
   }
 
   private sendRemoteBatch(): void {
@@ -122,6 +158,7 @@ export class PortRouter implements Router {
   readonly flush = (): void => {
     this.flushQueued = false;
     for (const owner of this.waiting.splice(0)) this.send(owner);
+    for (const owner of this.encodedWaiting.splice(0)) this.sendEncoded(owner);
     this.sendRemoteBatch();
   };
 
@@ -137,6 +174,7 @@ export class PortRouter implements Router {
    * pids (those waiting included, in order) go to scheduler `via`.
    */
   retire(owner: number, via: number): void {
+    this.decodeWaiting(owner);
     this.suspended.delete(owner);
     this.ports.get(owner)?.close();
     this.ports.delete(owner);
@@ -151,6 +189,7 @@ export class PortRouter implements Router {
 
   /** Holds envelopes for `owner` until `connect` gives it a new port. */
   suspend(owner: number): void {
+    this.decodeWaiting(owner);
     this.suspended.add(owner);
     this.ports.get(owner)?.close();
     this.ports.delete(owner);
@@ -161,6 +200,8 @@ export class PortRouter implements Router {
     this.ports.clear();
     this.pending.length = 0;
     this.waiting.length = 0;
+    this.encodedFor.length = 0;
+    this.encodedWaiting.length = 0;
   }
 
   private send(owner: number): void {

@@ -14,11 +14,14 @@
  *   uncloneable one does. Worker threads pass the bytes to the main thread,
  *   which hands them to `send` in the order each thread produced them.
  * - What other nodes send is given back through `RemoteHost.deliver`, in
- *   the order it was sent; the runtime applies it in the owning thread.
+ *   the order it was sent. The main thread passes the bytes on to the
+ *   thread that owns the target, which decodes them (`REMOTE_BATCH`), so
+ *   decoding is spread over the threads as encoding is; the main thread
+ *   decodes only its own, and those for a thread being replaced or retired.
  */
 import { deserialize, serialize } from 'node:v8';
-import { type Scheduler, UncloneableError } from '@strand/core';
-import type { Envelope } from '@strand/core/runtime';
+import { type Pid, type Scheduler, UncloneableError } from '@strand/core';
+import { type Batch, type Envelope, nodeOf, ownerOf } from '@strand/core/runtime';
 
 /** What a transport between nodes gives the runtime (see the `remote` option). */
 export interface RemoteNodes {
@@ -26,16 +29,16 @@ export interface RemoteNodes {
   readonly node: number;
   /** Called once the runtime is up: what other nodes send here goes to `host`. */
   attach(host: RemoteHost): void;
-  /** An encoded envelope for a pid of node `node`; per sending process, called in send order. */
-  send(node: number, encoded: Uint8Array): void;
+  /** An encoded envelope for `to`, a pid of another node (`nodeOf(to)`); per sending process, called in send order. */
+  send(to: Pid, encoded: Uint8Array): void;
   /** Called by `Runtime.stop`, after every process has ended. */
   close(): Promise<void>;
 }
 
 /** What the runtime offers the transport. */
 export interface RemoteHost {
-  /** An encoded envelope from another node, for a pid of this one; apply them in the order they were sent. */
-  deliver(encoded: Uint8Array): void;
+  /** An encoded envelope from another node for `to`, a pid of this one; apply them in the order they were sent. */
+  deliver(to: Pid, encoded: Uint8Array): void;
   /**
    * Sends what `deliver` queued for other threads now, rather than at the
    * end of the event-loop iteration: call it after the last envelope of
@@ -52,9 +55,10 @@ export interface RemoteHost {
 export type RemoteNodesFactory = () => Promise<RemoteNodes>;
 
 /**
- * The first item of a batch a worker thread posts to the main thread with
- * envelopes for other nodes rather than for the main thread's scheduler:
- * pairs of (node, encoded envelope), in send order.
+ * The first item of a batch of encoded envelopes, pairs of (pid, bytes) in
+ * send order, that goes between a worker thread and the main thread: from a
+ * worker, envelopes for other nodes; to a worker, envelopes from other
+ * nodes, for it to decode.
  */
 export const REMOTE_BATCH = 'strand.remote';
 
@@ -72,18 +76,36 @@ export function decodeEnvelope(encoded: Uint8Array): Envelope {
   return deserialize(encoded) as Envelope;
 }
 
-/** The runtime's side of the hook: envelopes applied through the main thread's scheduler. */
+/** Applies a `REMOTE_BATCH` from the main thread: envelopes from other nodes, decoded here, in order. */
+export function acceptEncoded(scheduler: Scheduler, batch: Batch): void {
+  for (let i = 1; i < batch.length; i += 2) scheduler.acceptRemote(decodeEnvelope(batch[i + 1] as Uint8Array));
+}
+
+/** What delivery needs of the main thread's router (port-router.ts). */
+export interface EncodedRouter {
+  /** Queues `encoded` for thread `owner` to decode; false if it cannot go there now (the caller decodes it). */
+  forwardEncoded(owner: number, to: Pid, encoded: Uint8Array): boolean;
+  /** Sends every waiting batch. */
+  flush(): void;
+}
+
+/** The runtime's side of the hook, in the main thread (scheduler index 0). */
 export class RemoteDelivery implements RemoteHost {
   constructor(
     private readonly scheduler: Scheduler,
     /** Tells every worker thread that `node` is lost. */
     private readonly tellThreads: (node: number) => Promise<void>,
-    /** Sends the main thread's waiting batches to the other threads. */
-    readonly flush: () => void,
+    private readonly router: EncodedRouter,
   ) {}
 
-  deliver(encoded: Uint8Array): void {
+  deliver(to: Pid, encoded: Uint8Array): void {
+    const owner = ownerOf(to);
+    if (owner !== 0 && nodeOf(to) === this.scheduler.node && this.router.forwardEncoded(owner, to, encoded)) return;
     this.scheduler.acceptRemote(decodeEnvelope(encoded));
+  }
+
+  flush(): void {
+    this.router.flush();
   }
 
   unreachable(encoded: Uint8Array): void {

@@ -87,7 +87,7 @@ export class Runtime {
       'immediate',
       { index: MAIN_THREAD, accept: (batch) => this.generations.answerForRetired(batch) },
     );
-    if (remote !== undefined) this.router.sendRemoteTo((node, encoded) => remote.send(node, encoded));
+    if (remote !== undefined) this.router.sendRemoteTo((to, encoded) => remote.send(to, encoded));
     const placement = new LeastLoaded(boards, first);
     this.scheduler = new Scheduler({
       ...tuning(settings),
@@ -157,7 +157,7 @@ export class Runtime {
     try {
       await runtime.startThreads();
       runtime.startDirtyService();
-      remote?.attach(new RemoteDelivery(runtime.scheduler, (node) => runtime.tellThreadsLost(node), runtime.router.flush));
+      remote?.attach(new RemoteDelivery(runtime.scheduler, (node) => runtime.tellThreadsLost(node), runtime.router));
     } catch (error) {
       await runtime.stop();
       throw error;
@@ -320,7 +320,7 @@ export class Runtime {
       this.scheduler.accept(batch);
       return;
     }
-    for (let i = 1; i < batch.length; i += 2) this.remote?.send(batch[i] as number, batch[i + 1] as Uint8Array);
+    for (let i = 1; i < batch.length; i += 2) this.remote?.send(batch[i] as Pid, batch[i + 1] as Uint8Array);
   }
 
   private async tellThreadsLost(node: number): Promise<void> {

@@ -16,6 +16,7 @@ import { MAIN_THREAD, controlFor } from './control.js';
 import { LeastLoaded } from './least-loaded.js';
 import { ThreadMeter } from './meter.js';
 import { PortRouter } from './port-router.js';
+import { REMOTE_BATCH, acceptEncoded } from './remote-nodes.js';
 import { SharedRegistry } from './shared-registry.js';
 import { BARRIER, type ThreadEvent, type WorkerInit } from './thread-protocol.js';
 import { enterRuntimeThread } from './entry-point.js';
@@ -69,7 +70,8 @@ Comlink.expose(
 function listen(owner: number, port: MessagePort): void {
   port.on('message', (batch: Batch | typeof BARRIER) => {
     if (batch !== BARRIER) {
-      scheduler.accept(batch);
+      if (batch[0] === REMOTE_BATCH) acceptEncoded(scheduler, batch);
+      else scheduler.accept(batch);
       return;
     }
     // Send what this thread has queued for the other side first, then the echo, on the same port.

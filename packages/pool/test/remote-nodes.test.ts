@@ -24,12 +24,12 @@ class InMemoryNodes implements RemoteNodes {
     this.host = host;
   }
 
-  send(node: number, encoded: Uint8Array): void {
-    const peer = this.peers.get(node);
+  send(to: Pid, encoded: Uint8Array): void {
+    const peer = this.peers.get(nodeOf(to));
     setImmediate(() => {
       if (peer === undefined) this.host!.unreachable(encoded);
       else {
-        peer.host!.deliver(encoded);
+        peer.host!.deliver(to, encoded);
         peer.host!.flush();
       }
     });
