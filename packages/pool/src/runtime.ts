@@ -24,7 +24,6 @@
  */
 import {
   type Actor,
-  type CrashReport,
   type ExitReason,
   type ExitReasonInput,
   type Inbox,
@@ -32,11 +31,11 @@ import {
   type Pid,
   type ProcessInfo,
   Scheduler,
-  formatPid,
   isPid,
 } from '@strand/core';
 import { BOARD_LAST_SERIAL, BOARD_RUNNING_PID, type Batch, SCHEDULER_SLOTS, ownerOf } from '@strand/core/runtime';
 import { Boards } from './boards.js';
+import { CrashLog } from './crash-log.js';
 import { MAIN_THREAD, type SchedulerControl, type ThreadStats, controlFor } from './control.js';
 import { DIRTY_SERVICE } from './dirty.js';
 import { DirtyService } from './dirty-service.js';
@@ -67,8 +66,7 @@ export class Runtime {
   private readonly replacements = new Set<Promise<void>>();
   private dirtyService: DirtyService | undefined;
   private stopping: Promise<void> | undefined;
-  /** Modules whose failure to load has been logged: one line each, however many spawns fail. */
-  private readonly loggedLoadFailures = new Set<string>();
+  private readonly log: CrashLog;
   /** The main thread's TypeScript loader, which each thread registers first. */
   private readonly loaders: readonly string[];
   readonly schedulers: number;
@@ -80,10 +78,11 @@ export class Runtime {
     private readonly remote: RemoteNodes | undefined,
   ) {
     this.schedulers = settings.schedulers;
+    this.log = new CrashLog(settings.onCrash);
     this.loaders = inheritedLoaders(settings.execArgv ?? process.execArgv);
     const first = Array.from({ length: settings.schedulers }, (_, i) => i + 1);
     this.router = new PortRouter(
-      (envelope, error) => this.undeliverable({ type: 'undeliverable', to: envelope.to, kind: envelope.kind, error: String(error) }),
+      (envelope, error) => this.log.undeliverable({ type: 'undeliverable', to: envelope.to, kind: envelope.kind, error: String(error) }),
       'immediate',
       { index: MAIN_THREAD, accept: (batch) => this.generations.answerForRetired(batch) },
     );
@@ -96,7 +95,7 @@ export class Runtime {
       placement,
       registry,
       board: boards.board(0),
-      onCrash: (report) => this.crashed(report),
+      onCrash: (report) => this.log.crashed(report),
     });
     this.meter = new ThreadMeter(this.scheduler, boards.board(0));
     this.mainControl = controlFor(MAIN_THREAD, 0, this.scheduler, this.router, this.meter, placement);
@@ -125,7 +124,7 @@ export class Runtime {
         track: (work) => this.track(work),
         reloadDirty: () => this.dirtyService?.reload(),
         accept: (batch) => this.scheduler.accept(batch),
-        undeliverable: (event) => this.undeliverable(event),
+        undeliverable: (event) => this.log.undeliverable(event),
       },
       first,
     );
@@ -347,36 +346,15 @@ export class Runtime {
   private onThreadEvent(thread: Thread, event: ThreadEvent): void {
     switch (event.type) {
       case 'crash':
-        this.crashed(event.report);
+        this.log.crashed(event.report);
         return;
       case 'undeliverable':
-        this.undeliverable(event);
+        this.log.undeliverable(event);
         return;
       case 'actor':
         thread.actors.set(event.id, event.key);
         return;
     }
-  }
-
-  private crashed(report: CrashReport): void {
-    if (this.settings.onCrash !== undefined) {
-      this.settings.onCrash(report);
-      return;
-    }
-    const reason = report.reason;
-    if (typeof reason === 'object' && 'error' in reason && reason.error.name === 'ModuleLoadError') {
-      // The message names the module, the cause and the fix; every spawn of it fails the same way.
-      if (this.loggedLoadFailures.has(reason.error.message)) return;
-      this.loggedLoadFailures.add(reason.error.message);
-      process.stderr.write(`[strand] ${reason.error.message}\n`);
-      return;
-    }
-    const detail = typeof reason === 'object' && 'error' in reason ? (reason.error.stack ?? reason.error.message) : String(reason);
-    process.stderr.write(`[strand] process ${formatPid(report.pid)} (${report.actor}) crashed: ${detail}\n`);
-  }
-
-  private undeliverable(event: Extract<ThreadEvent, { type: 'undeliverable' }>): void {
-    process.stderr.write(`[strand] dropped a ${event.kind} for ${formatPid(event.to as Pid)}: ${event.error}\n`);
   }
 
   // ─── Lost threads ─────────────────────────────────────────────────────────
