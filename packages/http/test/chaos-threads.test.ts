@@ -9,15 +9,14 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { type Pid, isDownMessage } from '@strand/core';
 import { router, serve, type HttpServer } from '@strand/http';
-import { type Application, Strand } from '@strand/otp';
-import { CallEcho, EchoServer, SequenceReceiver, SequenceSender, ThreadKiller } from './fixtures/handlers.js';
+import type { Application } from '@strand/otp';
+import { SERVERS, random, startEchoApplication, treeWhole } from './chaos-app.js';
+import { CallEcho, SequenceReceiver, SequenceSender, ThreadKiller } from './fixtures/handlers.js';
 import { handlerProcesses, request, waitFor } from './support.js';
 
-const PRELOAD = new URL('../../pool/test/fixtures/register-tsx.mjs', import.meta.url).href;
 const LOOPS = 6;
 const MIN_REQUESTS_PER_LOOP = 20;
 const MAX_REQUESTS_PER_LOOP = 2_000;
-const SERVERS = 3;
 /** Rounds of chaos, 50 to 150 ms apart: a server killed in each. */
 const CHAOS_ROUNDS = 40;
 /** Rounds in which scheduler 1's thread is killed too: scheduler 2 lives throughout. */
@@ -33,23 +32,9 @@ afterEach(async () => {
   app = undefined;
 });
 
-/** A small deterministic generator, so that a failing run can be replayed. */
-function random(seed: number): () => number {
-  let x = seed;
-  return () => ((x = (x * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31);
-}
-
 describe('chaos with threads under load', () => {
   it('killed threads and servers cost only what they hit; the tree comes back; no message lost between survivors', async () => {
-    app = await Strand.start({
-      schedulers: 2,
-      preload: [PRELOAD],
-      onCrash: () => {},
-      onStall: () => {},
-      handleSignals: false,
-      flags: { strategy: 'one_for_one', intensity: 1_000, period: 1_000 },
-      children: Array.from({ length: SERVERS }, (_, i) => ({ id: `echo-${i}`, start: { actor: EchoServer, args: [`echo-${i}`] } })),
-    });
+    app = await startEchoApplication();
     const rt = app.runtime;
     const errors: string[] = [];
     http = await serve({ runtime: rt, routes: router().get('/echo/:n', CallEcho), onError: (r) => errors.push(JSON.stringify(r.reason)) });
@@ -118,13 +103,7 @@ describe('chaos with threads under load', () => {
     rt.kill(senders[1]!);
 
     // The tree is whole again, each server registered and answering.
-    // A root lost with its thread is started again by the master: until it is, asking the old one fails.
-    const whole = async (): Promise<boolean> =>
-      app!.whichChildren().then(
-        (children) => children.every((c) => c.pid !== undefined && rt.whereis(c.id) === c.pid),
-        () => false,
-      );
-    expect(await waitFor(whole, 30_000)).toBe(true);
+    expect(await waitFor(() => treeWhole(app!), 30_000)).toBe(true);
     for (let n = 0; n < SERVERS; n++) expect((await request(port, `/echo/${n}`)).status).toBe(200);
     // No handler process outlived its request.
     expect(await waitFor(async () => (await handlerProcesses(rt, 'CallEcho')).length === 0, 30_000)).toBe(true);

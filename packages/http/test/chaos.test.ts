@@ -6,14 +6,13 @@
 // chaos-threads.test.ts.
 import { afterEach, describe, expect, it } from 'vitest';
 import { router, serve, type HttpServer } from '@strand/http';
-import { type Application, Strand } from '@strand/otp';
-import { CallEcho, EchoServer } from './fixtures/handlers.js';
+import type { Application } from '@strand/otp';
+import { SERVERS, random, startEchoApplication, treeWhole } from './chaos-app.js';
+import { CallEcho } from './fixtures/handlers.js';
 import { handlerProcesses, request, waitFor } from './support.js';
 
-const PRELOAD = new URL('../../pool/test/fixtures/register-tsx.mjs', import.meta.url).href;
 const LOOPS = 8;
 const REQUESTS_PER_LOOP = 40;
-const SERVERS = 3;
 let app: Application | undefined;
 let http: HttpServer | undefined;
 
@@ -24,22 +23,9 @@ afterEach(async () => {
   app = undefined;
 });
 
-/** A small deterministic generator, so that a failing run can be replayed. */
-function random(seed: number): () => number {
-  let x = seed;
-  return () => ((x = (x * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31);
-}
-
 describe('chaos under load', () => {
   it('random kills of supervised servers cost only the calls they hit, and the tree comes back', async () => {
-    app = await Strand.start({
-      schedulers: 2,
-      preload: [PRELOAD],
-      onCrash: () => {},
-      handleSignals: false,
-      flags: { strategy: 'one_for_one', intensity: 1_000, period: 1_000 },
-      children: Array.from({ length: SERVERS }, (_, i) => ({ id: `echo-${i}`, start: { actor: EchoServer, args: [`echo-${i}`] } })),
-    });
+    app = await startEchoApplication();
     const rt = app.runtime;
     const errors: string[] = [];
     http = await serve({ runtime: rt, routes: router().get('/echo/:n', CallEcho), onError: (r) => errors.push(`${r.request.path}: ${JSON.stringify(r.reason).slice(0, 300)}`) });
@@ -78,7 +64,7 @@ describe('chaos under load', () => {
     expect(kills).toBeGreaterThan(0);
     expect(outcomes.filter((o) => o === 200).length).toBeGreaterThan(0);
     // The tree is whole again, each server registered and answering.
-    expect(await waitFor(async () => (await app!.whichChildren()).every((c) => c.pid !== undefined && rt.whereis(c.id) === c.pid), 30_000)).toBe(true);
+    expect(await waitFor(() => treeWhole(app!), 30_000)).toBe(true);
     for (let n = 0; n < SERVERS; n++) expect((await request(port, `/echo/${n}`)).status).toBe(200);
     // No handler process outlived its request.
     expect(await waitFor(async () => (await handlerProcesses(rt, 'CallEcho')).length === 0, 30_000)).toBe(true);

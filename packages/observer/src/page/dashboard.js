@@ -232,37 +232,7 @@ function buildCharts(schedulers) {
     const target = figure.querySelector('.plot');
     const lines = schedulers.map((s, i) => ({ label: schedulerLabel(s.index), stroke: COLOURS[i % COLOURS.length], width: 1.5 }));
     if (spec.extra !== undefined) lines.push({ label: spec.extra.label, stroke: '#333333', width: 1.5, dash: spec.extra.dash });
-    const options = {
-      width: target.clientWidth,
-      height: CHART_HEIGHT_PX,
-      scales: {
-        x: { time: true },
-        y: { range: (_u, _min, max) => [0, spec.fixedMax ?? (max > 0 ? max * 1.1 : 1)] },
-      },
-      axes: [
-        {
-          stroke: '#333333',
-          grid: { stroke: '#e3e6ea' },
-          ticks: { stroke: '#c8ccd2', size: 4 },
-          size: 26,
-          // Whole seconds as clock time: samples come once a second, and the date is today's.
-          incrs: TIME_TICKS_S,
-          values: (_u, splits) => splits.map((t) => clockTime.format(new Date(t * 1000))),
-        },
-        {
-          stroke: '#333333',
-          grid: { stroke: '#e3e6ea' },
-          ticks: { stroke: '#c8ccd2', size: 4 },
-          size: 56,
-          space: 24,
-          ...(spec.ticks === undefined ? {} : { incrs: spec.ticks }),
-          values: (_u, splits) => splits.map(spec.format),
-        },
-      ],
-      series: [{ label: 'time' }, ...lines.map((line) => ({ ...line, value: (_u, v) => (v == null ? '–' : spec.format(v)) }))],
-      // What the browser test waits for: the number of points the chart last drew.
-      hooks: { draw: [(u) => (figure.dataset.points = String(u.data[0].length))] },
-    };
+    const options = chartOptions(figure, target, lines, spec);
     const columns = lines.map(() => []);
     return { spec, target, columns, plot: new uPlot(options, [[], ...columns], target) };
   });
@@ -741,30 +711,39 @@ function recordCpuLevels(processes) {
 function buildLevelsChart() {
   const figure = document.querySelector('[data-chart="cpu-levels"]');
   const target = figure.querySelector('.plot');
-  const options = {
+  const lines = CPU_LEVEL_LABELS.map((label, i) => ({ label, stroke: COLOURS[i], width: 1.5 }));
+  const plot = new uPlot(chartOptions(figure, target, lines, { format: formats.percent }), [[], ...state.levels.columns], target);
+  window.addEventListener('resize', () => plot.setSize({ width: target.clientWidth, height: CHART_HEIGHT_PX }));
+  return plot;
+}
+
+/**
+ * uPlot options for a chart of `lines` over time: clock-time x axis, y from 0
+ * (to `fixedMax` when given), values shown with `format`, `ticks` for y when given.
+ */
+function chartOptions(figure, target, lines, { format, fixedMax, ticks }) {
+  const axis = { stroke: '#333333', grid: { stroke: '#e3e6ea' }, ticks: { stroke: '#c8ccd2', size: 4 } };
+  return {
     width: target.clientWidth,
     height: CHART_HEIGHT_PX,
-    scales: { x: { time: true }, y: { range: (_u, _min, max) => [0, max > 0 ? max * 1.1 : 1] } },
+    scales: {
+      x: { time: true },
+      y: { range: (_u, _min, max) => [0, fixedMax ?? (max > 0 ? max * 1.1 : 1)] },
+    },
     axes: [
       {
-        stroke: '#333333',
-        grid: { stroke: '#e3e6ea' },
-        ticks: { stroke: '#c8ccd2', size: 4 },
+        ...axis,
         size: 26,
+        // Whole seconds as clock time: samples come once a second, and the date is today's.
         incrs: TIME_TICKS_S,
         values: (_u, splits) => splits.map((t) => clockTime.format(new Date(t * 1000))),
       },
-      { stroke: '#333333', grid: { stroke: '#e3e6ea' }, ticks: { stroke: '#c8ccd2', size: 4 }, size: 56, space: 24, values: (_u, splits) => splits.map(formats.percent) },
+      { ...axis, size: 56, space: 24, ...(ticks === undefined ? {} : { incrs: ticks }), values: (_u, splits) => splits.map(format) },
     ],
-    series: [
-      { label: 'time' },
-      ...CPU_LEVEL_LABELS.map((label, i) => ({ label, stroke: COLOURS[i], width: 1.5, value: (_u, v) => (v == null ? '–' : formats.percent(v)) })),
-    ],
+    series: [{ label: 'time' }, ...lines.map((line) => ({ ...line, value: (_u, v) => (v == null ? '–' : format(v)) }))],
+    // What the browser test waits for: the number of points the chart last drew.
     hooks: { draw: [(u) => (figure.dataset.points = String(u.data[0].length))] },
   };
-  const plot = new uPlot(options, [[], ...state.levels.columns], target);
-  window.addEventListener('resize', () => plot.setSize({ width: target.clientWidth, height: CHART_HEIGHT_PX }));
-  return plot;
 }
 
 /** A span holding text (set as text, never as HTML). */
