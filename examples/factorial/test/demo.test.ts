@@ -3,37 +3,20 @@
  * process, as `npm run demo` runs it), then requests. Asserts answers, not
  * speed.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
-import { once } from 'node:events';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type DemoProcess, startDemo } from './demo-process.js';
 
-let server: ChildProcess;
+let demo: DemoProcess;
 let base: string;
 
+// Its stderr (the crash and stall lines the chaos tests cause on purpose) goes to the test's: a demo that dies says why.
 beforeAll(async () => {
-  server = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
-    cwd: new URL('..', import.meta.url),
-    env: { ...process.env, PORT: '0', OBSERVER_PORT: '0', SCHEDULERS: '2', THREAD_HEAP_MB: '256' },
-    // stderr: the demo's crash and stall lines, which the chaos tests cause on purpose.
-    stdio: ['ignore', 'pipe', 'ignore'],
-  });
-  let out = '';
-  for await (const chunk of server.stdout!) {
-    out += String(chunk);
-    const port = /http:\/\/127\.0\.0\.1:(\d+)\//.exec(out)?.[1];
-    if (port !== undefined) {
-      base = `http://127.0.0.1:${port}`;
-      break;
-    }
-  }
-  expect(base, `the demo did not say where it listens: ${out}`).toBeDefined();
+  demo = await startDemo();
+  base = demo.base;
 }, 180_000);
 
 afterAll(async () => {
-  if (server.exitCode !== null) return;
-  const exited = once(server, 'exit');
-  server.kill('SIGTERM');
-  await exited;
+  await demo?.stop();
 });
 
 async function get(path: string): Promise<{ status: number; body: string }> {
