@@ -323,7 +323,11 @@ export class Runtime {
   }
 
   private async tellThreadsLost(node: number): Promise<void> {
-    await Promise.allSettled(this.threads.all().map((t) => t.control.lostNode(node)));
+    // What arrived from `node` before it was lost went out on the data ports, the loss goes on the control
+    // ports, unordered with them: a barrier first, so a process's last signals arrive before 'noconnection'.
+    const threads = this.threads.all();
+    await Promise.allSettled(threads.map((t) => this.threads.barrier(t.index)));
+    await Promise.allSettled(threads.map((t) => t.control.lostNode(node)));
   }
 
   private startDirtyService(): void {
@@ -388,6 +392,7 @@ export class Runtime {
       const serials = await Promise.all(others.map((t) => t.control.suspend(index)));
       others.forEach((t, k) => (deadUpTo[t.index] = serials[k]!));
       await old.worker.terminate();
+      this.threads.terminated(index);
       release(old);
       deadUpTo[index] = this.boards.read(index, BOARD_LAST_SERIAL);
       this.boards.write(index, BOARD_RUNNING_PID, 0);

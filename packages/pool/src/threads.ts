@@ -84,6 +84,12 @@ export class SchedulerThreads {
   forget(thread: Thread): void {
     this.threads.delete(thread.index);
     this.dataPorts.delete(thread.index);
+    this.terminated(thread.index);
+  }
+
+  /** Thread `owner` was terminated: no echo will come back from it, so barriers waiting on it resolve now. */
+  terminated(owner: number): void {
+    for (const resolve of this.barrierEchoes.get(owner)?.splice(0) ?? []) resolve();
   }
 
   /**
