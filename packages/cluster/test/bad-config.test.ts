@@ -27,10 +27,13 @@ describe.skipIf(skipWithoutNats)('node names', () => {
   it('a second live node with a taken name is refused with NodeNameTakenError', async () => {
     const server = await startNatsServer();
     const first = await NodeProcess.start(server.url, 'twin', 'names-taken');
+    // The same loss window as the first node's (node-script.ts): a loaded machine must not make its name look free.
+    const second = Cluster.start({ cluster: { servers: server.url, node: 'twin', cluster: 'names-taken', missedHeartbeats: 5 }, schedulers: 1 });
     try {
-      const second = Cluster.start({ cluster: { servers: server.url, node: 'twin', cluster: 'names-taken' }, schedulers: 1 });
       await expect(second).rejects.toBeInstanceOf(NodeNameTakenError);
     } finally {
+      // Had it joined after all, it must not outlive the test in this process.
+      await second.then((node) => node.stop(), () => {});
       await first.stop();
       await server.stop();
     }

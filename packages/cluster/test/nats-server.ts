@@ -64,6 +64,9 @@ export async function startNatsServer(): Promise<NatsServer> {
     });
   });
   child.removeAllListeners('exit');
+  // Read on, keep nothing: a test process must not grow with a server's log.
+  child.stderr!.removeAllListeners('data');
+  child.stderr!.resume();
   return {
     url: `nats://127.0.0.1:${port}`,
     pid: child.pid!,

@@ -13,6 +13,8 @@ const SCRIPT = fileURLToPath(new URL('./fixtures/node-script.ts', import.meta.ur
 const WAIT_MS = 25_000;
 /** Outcome bound for a node to start (Node, tsx, its threads) and join. */
 const START_WAIT_MS = 60_000;
+/** What is kept of a node's stderr for a failure message: its end. */
+const STDERR_KEPT_CHARS = 64 * 1024;
 
 type Line = Record<string, any>;
 
@@ -32,7 +34,7 @@ export class NodeProcess {
       try {
         line = JSON.parse(text) as Line;
       } catch {
-        this.stderr += `${text}\n`;
+        this.keepStderr(`${text}\n`);
         return;
       }
       this.lines.push(line);
@@ -43,7 +45,11 @@ export class NodeProcess {
         }
       }
     });
-    child.stderr!.on('data', (chunk: Buffer) => (this.stderr += chunk.toString()));
+    child.stderr!.on('data', (chunk: Buffer) => this.keepStderr(chunk.toString()));
+  }
+
+  private keepStderr(text: string): void {
+    this.stderr = (this.stderr + text).slice(-STDERR_KEPT_CHARS);
   }
 
   /** Starts a node process and waits until it has joined the cluster. */
@@ -83,15 +89,17 @@ export class NodeProcess {
     if (seen !== undefined) return Promise.resolve(seen);
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
+        this.waiters.splice(this.waiters.indexOf(waiter), 1);
         reject(new Error(`node ${this.name}: no ${what} within ${bound} ms; it said:\n${this.lines.map((l) => JSON.stringify(l)).join('\n')}\n${this.stderr}`));
       }, bound);
-      this.waiters.push({
+      const waiter = {
         match,
-        resolve: (line) => {
+        resolve: (line: Line) => {
           clearTimeout(timer);
           resolve(line);
         },
-      });
+      };
+      this.waiters.push(waiter);
     });
   }
 
