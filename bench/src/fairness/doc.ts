@@ -39,7 +39,7 @@ export function fairnessReport(machine: Machine, results: readonly Result[], pro
           ]),
   };
   return {
-    title: 'Fairness: `10000!` while ten `999999999!` are in flight',
+    title: `Fairness: \`10000!\` while ${PLAN.long} \`999999999!\` are in flight`,
     meta: [
       ['Date', machine.date],
       ['Machine', machine.description],

@@ -8,7 +8,8 @@
  *                                        writes docs/fairness.md and docs/fairness.svg
  *   npm run bench:fairness:smoke -w @strand/bench
  *                                        short phases, 2 servers, writes nothing under docs/ (CI)
- *   node --import tsx src/fairness/run.ts [--smoke] [--only=strand-la,plain,...]   (--only never writes docs/)
+ *   node --import tsx src/fairness/run.ts [--smoke] [--only=strand-la,plain,...] [--long=N]
+ *                                        (--only and --long never write docs/; curve.ts runs --long for 10 to 500)
  *
  * Per server (phases.ts): 2 warm-up requests (not counted); 20 idle `10000!`
  * one after another; then 10 `999999999!` held open while `10000!` requests
@@ -24,11 +25,11 @@ import { type Point, renderChart } from './chart.js';
 import { fairnessReport } from './doc.js';
 import { count, lastPoll } from './figures.js';
 import { runServer } from './phases.js';
-import { PLAN, ROOT, SMOKE_SERVERS, only, smoke } from './plan.js';
+import { PLAN, ROOT, SMOKE_SERVERS, longOverride, only, smoke } from './plan.js';
 import type { Result } from './result.js';
 import { NODE_SERVERS, erlangSetUp, piscinaVersion } from './servers.js';
 
-const writeDocs = !smoke && only === undefined;
+const writeDocs = !smoke && only === undefined && longOverride === undefined;
 const DOC = join(ROOT, 'docs', 'fairness.md');
 const SVG = join(ROOT, 'docs', 'fairness.svg');
 
@@ -104,7 +105,7 @@ async function main(): Promise<void> {
       writeFileSync(join(dir, 'fairness.md'), doc);
       writeFileSync(join(dir, 'fairness.svg'), svg);
       writeFileSync(join(dir, 'fairness.json'), raw);
-      console.log(`\n${smoke ? 'smoke run' : '--only run'}: docs/ left alone; report written to ${dir}`);
+      console.log(`\n${smoke ? 'smoke run' : '--only or --long run'}: docs/ left alone; report written to ${dir}`);
     }
     if (problems.length > 0) process.exitCode = 1;
   } finally {
