@@ -12,6 +12,8 @@ import { join } from 'node:path';
 
 /** How long a started server may take to say it is ready, in ms: generous for a loaded machine. */
 const READY_TIMEOUT_MS = 20_000;
+/** nats-server's own "any free port" (`-p -1`): the tests' servers take one, and say which. */
+export const ANY_PORT = -1;
 /** How long a server already running may take to greet a connection, in ms. */
 const GREETING_TIMEOUT_MS = 2_000;
 
@@ -50,7 +52,10 @@ export function probeNats(port: number): Promise<'nats' | 'other' | 'nothing'> {
   });
 }
 
-/** Starts `nats-server -js` on 127.0.0.1:`port` and resolves once it is ready; rejects with its log if it exits first. */
+/**
+ * Starts `nats-server -js` on 127.0.0.1:`port` (or ANY_PORT) and resolves
+ * once it is ready; rejects with its log if it exits first.
+ */
 export async function startNatsServer(port: number): Promise<NatsServer> {
   const store = mkdtempSync(join(tmpdir(), 'strand-cluster-demo-'));
   const child: ChildProcess = spawn('nats-server', ['-js', '-a', '127.0.0.1', '-p', String(port), '-sd', store], {
@@ -59,6 +64,7 @@ export async function startNatsServer(port: number): Promise<NatsServer> {
     detached: true,
   });
   let log = '';
+  let listening = port;
   try {
     await new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`nats-server not ready after ${READY_TIMEOUT_MS} ms:\n${log}`)), READY_TIMEOUT_MS);
@@ -72,6 +78,8 @@ export async function startNatsServer(port: number): Promise<NatsServer> {
       });
       child.stderr!.on('data', (chunk: Buffer) => {
         log += chunk.toString();
+        const announced = /Listening for client connections on 127\.0\.0\.1:(\d+)/.exec(log);
+        if (announced !== null) listening = Number(announced[1]);
         if (log.includes('Server is ready')) {
           clearTimeout(timer);
           resolve();
@@ -86,7 +94,7 @@ export async function startNatsServer(port: number): Promise<NatsServer> {
   child.removeAllListeners('exit');
   child.stderr!.removeAllListeners('data').resume();
   return {
-    url: `nats://127.0.0.1:${port}`,
+    url: `nats://127.0.0.1:${listening}`,
     pid: child.pid!,
     async stop() {
       if (child.exitCode === null && child.signalCode === null) {

@@ -3,8 +3,7 @@
  * 127.0.0.1 and nodes `one` and `two` (src/main.ts), each its own OS process
  * on a free port, started and stopped by PID as the launcher does.
  */
-import { createServer } from 'node:net';
-import { type NatsServer, natsServerInstalled, startNatsServer } from '../src/nats-server.js';
+import { ANY_PORT, type NatsServer, natsServerInstalled, startNatsServer } from '../src/nats-server.js';
 import { type NodeProcess, startNode } from '../src/node-process.js';
 
 /** Skipped without nats-server only off CI: under CI (which installs it, see .ci/run) a missing server is a failure. */
@@ -23,7 +22,7 @@ export interface DemoCluster {
 }
 
 export async function startDemoCluster(): Promise<DemoCluster> {
-  const nats = await startNatsServer(await freePort());
+  const nats = await startNatsServer(ANY_PORT);
   const start = (name: string): Promise<NodeProcess> =>
     startNode({ name, port: 0, natsUrl: nats.url, env: { SCHEDULERS: SCHEDULERS_PER_NODE }, onLine: (line) => process.stderr.write(`[${name}] ${line}\n`) });
   const started = await Promise.allSettled([start('one'), start('two')]);
@@ -58,13 +57,3 @@ export async function request(node: NodeProcess, method: 'GET' | 'POST', path: s
   return { status: res.status, body: res.headers.get('content-type')?.startsWith('application/json') ? JSON.parse(text) : text };
 }
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
