@@ -18,9 +18,10 @@ import { NotRegisteredError, type Pid } from '@strand/core';
 import { type Runtime, Strand, type StrandOptions } from '@strand/pool';
 import { type ClusterConnection, openCluster } from './connection.js';
 import { GlobalNames } from './global-names.js';
-import { Membership, type NodeInfo } from './membership.js';
+import { type LossCause, Membership, type NodeInfo } from './membership.js';
 import { GLOBAL_NAMES_SERVICE, serveGlobalNames } from './names-service.js';
 import { NatsTransport } from './nats-transport.js';
+import { type ConnectionEvent, describeConnectionEvent, followConnection } from './outage.js';
 import { type ClusterOptions, type ClusterSettings, readClusterOptions } from './options.js';
 
 export interface NodeOptions extends Omit<StrandOptions, 'remote'> {
@@ -38,6 +39,7 @@ interface Joined {
 export class ClusterNode {
   /** This node's number in the cluster (1 to 255), written into every pid of its runtime. */
   readonly node: number;
+  private readonly listeners: ((event: ConnectionEvent) => void)[] = [];
 
   private constructor(
     /** The node's runtime: spawn, send, link, monitor, inboxes, as with `Strand.start`. */
@@ -74,7 +76,15 @@ export class ClusterNode {
     void serveGlobalNames(service, names, (to, answer) => runtime.send(to, answer));
     const node = new ClusterNode(runtime, joined!, names, settings!);
     try {
-      await joined!.membership.start((lost) => node.nodeLost(lost));
+      await joined!.membership.start((lost, cause) => node.nodeLost(lost, cause));
+      void followConnection({
+        nc: joined!.connection.nc,
+        membership: joined!.membership,
+        transport: joined!.transport,
+        names: () => joined!.names,
+        tell: (event) => node.tell(event),
+        retryMs: settings!.heartbeatMs,
+      });
     } catch (error) {
       await runtime.stop();
       throw error;
@@ -118,13 +128,29 @@ export class ClusterNode {
     this.runtime.send(pid, message);
   }
 
+  /**
+   * Calls `listener` on each change of this node's connection to the
+   * cluster (see outage.ts): `disconnected`, `reconnected` with what was
+   * dropped meanwhile, `expelled`. Each is also written to stderr.
+   */
+  onConnection(listener: (event: ConnectionEvent) => void): void {
+    this.listeners.push(listener);
+  }
+
   /** Leaves the cluster: every process ends (`'shutdown'`), this node's global names are released, the connection drains. */
   stop(): Promise<void> {
     return this.runtime.stop();
   }
 
-  private nodeLost(node: number): void {
-    Promise.all([this.joined.transport.lost(node), this.names.releaseNode(node)]).catch((error: unknown) => {
+  private tell(event: ConnectionEvent): void {
+    process.stderr.write(`${describeConnectionEvent(this.settings.node, event)}\n`);
+    for (const listener of this.listeners) listener(event);
+  }
+
+  private nodeLost(node: number, cause: LossCause): void {
+    // A node lost to a cut here, or back in a new incarnation, still holds its names.
+    const release = cause === 'silent' || cause === 'left' ? this.names.releaseNode(node) : undefined;
+    Promise.all([this.joined.transport.lost(node), release]).catch((error: unknown) => {
       process.stderr.write(`[strand] while node ${node} was being let go: ${error instanceof Error ? error.message : String(error)}\n`);
     });
   }

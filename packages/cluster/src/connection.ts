@@ -19,6 +19,13 @@ import type { ClusterSettings } from './options.js';
  */
 export const CONNECT_TIMEOUT_MS = 5_000;
 
+/**
+ * Reconnect attempts after a lost connection: no limit. The connection is
+ * the node's only way to the cluster; while it is down the node is cut off
+ * (outage.ts), and it rejoins whenever a server answers again.
+ */
+const RECONNECT_FOREVER = -1;
+
 export interface ClusterConnection {
   readonly nc: NatsConnection;
   readonly nodes: KV;
@@ -28,7 +35,7 @@ export interface ClusterConnection {
 export async function openCluster(settings: ClusterSettings): Promise<ClusterConnection> {
   let nc: NatsConnection;
   try {
-    nc = await connect({ servers: [...settings.servers], name: `strand-${settings.cluster}-${settings.node}`, timeout: CONNECT_TIMEOUT_MS });
+    nc = await connect({ servers: [...settings.servers], name: `strand-${settings.cluster}-${settings.node}`, timeout: CONNECT_TIMEOUT_MS, maxReconnectAttempts: RECONNECT_FOREVER });
   } catch (error) {
     throw new ClusterUnreachableError(settings.servers, describe(error));
   }

@@ -45,3 +45,13 @@ export class ForeignPidError extends StrandError {
     super('ERR_STRAND_FOREIGN_PID', `${pid} lives on node ${node}, not on this node (${here}): register it from its own node`);
   }
 }
+
+/** Back from a NATS outage, this node found its number held by another node: it stays cut off from the cluster. */
+export class ExpelledError extends StrandError {
+  constructor(cluster: string, name: string, node: number) {
+    super(
+      'ERR_STRAND_NODE_EXPELLED',
+      `node ${JSON.stringify(name)} of cluster ${JSON.stringify(cluster)} was disconnected long enough for another node to take its number (${node}): it stays cut off; restart it to join again`,
+    );
+  }
+}

@@ -14,6 +14,9 @@
  *   harmlessly). A node that stops releases its own.
  * - `whereis` reads the bucket (not a cache): after `register` resolves on
  *   one node, `whereis` on any node sees it.
+ * - Back from a NATS outage (`reclaim`), a node registers again the names
+ *   the others released while it was away, for processes still alive; a
+ *   name another process took meanwhile stays with it, and is reported.
  */
 import type { KV } from '@nats-io/kv';
 import { type ExitReason, InvalidNameError, InvalidPidError, type Pid, formatPid, isPid } from '@strand/core';
@@ -31,8 +34,10 @@ interface NameRecord {
 const keyOf = (name: string): string => `name.${Buffer.from(name, 'utf8').toString('base64url')}`;
 
 export class GlobalNames {
-  /** Names this node registered, with the revision it wrote: released when their process exits or the node stops. */
-  private readonly own = new Map<string, number>();
+  /** Names this node registered, with their pid and the revision it wrote: released when their process exits or the node stops. */
+  private readonly own = new Map<string, { readonly pid: Pid; readonly revision: number }>();
+  /** Names whose release failed for want of a connection: released on `reclaim`. */
+  private readonly unreleased = new Map<string, number>();
 
   constructor(
     private readonly kv: KV,
@@ -52,9 +57,31 @@ export class GlobalNames {
       if (isTaken(error)) return false;
       throw error;
     }
-    this.own.set(name, revision);
-    void this.awaitExit(pid).then(() => this.release(name, revision));
+    this.hold(name, pid, revision);
     return true;
+  }
+
+  /**
+   * Gives `name`, held at `revision` by a server that moved here from
+   * another node, to `pid` (its successor here): KV `update` at that
+   * revision, so false if the name changed meanwhile. This node releases it
+   * from then on; the old node's release fails at the old revision, harmlessly.
+   */
+  async take(name: string, pid: Pid, revision: number): Promise<boolean> {
+    let next: number;
+    try {
+      next = await this.kv.update(keyOf(name), JSON.stringify({ name, pid } satisfies NameRecord), revision);
+    } catch (error) {
+      if (isTaken(error)) return false;
+      throw error;
+    }
+    this.hold(name, pid, next);
+    return true;
+  }
+
+  /** The revision this node wrote `name` at, while one of its processes holds it. */
+  heldAt(name: string): number | undefined {
+    return this.own.get(name)?.revision;
   }
 
   /** The pid holding `name` anywhere in the cluster, or undefined. */
@@ -80,15 +107,52 @@ export class GlobalNames {
     }
   }
 
+  /**
+   * The node rejoined after an outage: names of its processes that the
+   * others released meanwhile are registered again. Returns the names now
+   * held by another process (lost to this node).
+   */
+  async reclaim(): Promise<string[]> {
+    for (const [name, revision] of [...this.unreleased]) {
+      this.unreleased.delete(name);
+      await this.kv.delete(keyOf(name), { previousSeq: revision }).catch(() => {});
+    }
+    const lost: string[] = [];
+    for (const [name, { pid, revision }] of [...this.own]) {
+      const entry = await this.kv.get(keyOf(name));
+      if (entry !== null && entry.operation === 'PUT' && entry.revision === revision) continue;
+      if (entry !== null && entry.operation === 'PUT') {
+        this.own.delete(name);
+        lost.push(name);
+        continue;
+      }
+      try {
+        this.hold(name, pid, await this.kv.create(keyOf(name), JSON.stringify({ name, pid } satisfies NameRecord)));
+      } catch (error) {
+        if (!isTaken(error)) throw error;
+        this.own.delete(name);
+        lost.push(name);
+      }
+    }
+    return lost;
+  }
+
   /** This node stops: the names of its processes are free. */
   async releaseOwn(): Promise<void> {
-    await Promise.all([...this.own].map(([name, revision]) => this.release(name, revision)));
+    await Promise.all([...this.own].map(([name, { revision }]) => this.release(name, revision)));
+  }
+
+  private hold(name: string, pid: Pid, revision: number): void {
+    this.own.set(name, { pid, revision });
+    void this.awaitExit(pid).then(() => this.release(name, revision));
   }
 
   private async release(name: string, revision: number): Promise<void> {
-    if (this.own.get(name) !== revision) return;
+    if (this.own.get(name)?.revision !== revision) return;
     this.own.delete(name);
-    await this.kv.delete(keyOf(name), { previousSeq: revision }).catch(() => {});
+    await this.kv.delete(keyOf(name), { previousSeq: revision }).catch((error: unknown) => {
+      if (!isTaken(error)) this.unreleased.set(name, revision);
+    });
   }
 }
 

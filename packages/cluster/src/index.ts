@@ -10,4 +10,5 @@ export { MAX_GLOBAL_NAME_BYTES } from './global-names.js';
 export type { NodeInfo } from './membership.js';
 export { GlobalNameRequestError, registerGlobal, sendGlobal, unregisterGlobal, whereisGlobal } from './process-names.js';
 export { GLOBAL_NAMES_SERVICE } from './names-service.js';
-export { ClusterFullError, ClusterUnreachableError, ForeignPidError, JetStreamMissingError, NodeNameTakenError } from './errors.js';
+export { ClusterFullError, ClusterUnreachableError, ExpelledError, ForeignPidError, JetStreamMissingError, NodeNameTakenError } from './errors.js';
+export type { ConnectionEvent } from './outage.js';

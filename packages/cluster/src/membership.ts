@@ -21,10 +21,20 @@
  * - A node addressed before it was ever seen (`expect`) is given one loss
  *   window to show up, so links and monitors to a node that never existed
  *   end with `'noconnection'` rather than waiting forever.
+ * - A node seen with a new incarnation under a number it already held (it
+ *   rejoined after losing its connection) is lost in its old incarnation
+ *   first: what was linked to it hears `'noconnection'` on both sides.
+ * - Cut off from NATS (`cutOff`), a node loses every other node, keeps their
+ *   global names, and stops heartbeating and judging. `rejoin` (connected
+ *   again) rewrites its key with a new incarnation, at the revision it
+ *   wrote, or creates it again if the others deleted it; if another node
+ *   took its number meanwhile, it stays cut off (`ExpelledError`). A node
+ *   lost by the cut is back once it writes its key after the rejoin: then
+ *   it is connected, and subscribed, again.
  */
 import type { KV, KvEntry } from '@nats-io/kv';
 import { NODE_SLOTS } from '@strand/core/runtime';
-import { ClusterFullError, NodeNameTakenError } from './errors.js';
+import { ClusterFullError, ExpelledError, NodeNameTakenError } from './errors.js';
 import type { ClusterSettings } from './options.js';
 
 interface NodeRecord {
@@ -32,12 +42,17 @@ interface NodeRecord {
   readonly incarnation: number;
 }
 
+/** Why a node is lost to this one: `'silent'` (no heartbeat), `'left'` (its key deleted), `'cut-off'` (this node lost NATS), `'rejoined'` (a new incarnation). */
+export type LossCause = 'silent' | 'left' | 'cut-off' | 'rejoined';
+
 interface Peer {
   /** Undefined while only expected (addressed, never seen). */
   record: NodeRecord | undefined;
   revision: number | undefined;
   lastSeen: number;
   lost: boolean;
+  /** Lost because this node was cut off: back when it writes its key after this node rejoined. */
+  cutOff?: boolean;
 }
 
 /** A live member as `ClusterNode.nodes()` shows it. */
@@ -57,14 +72,23 @@ export class Membership {
   private left = false;
   /** Set once a heartbeat found the key rewritten by others: this node was called lost. */
   private expelled = false;
+  /** Set while this node is disconnected from NATS (`cutOff` to `rejoin`). */
+  private cut = false;
+  /** The bucket revision this node's key got at its last rejoin: later writes were made by connected nodes. */
+  private rejoinedAt = 0;
 
   private constructor(
     private readonly kv: KV,
     private readonly settings: ClusterSettings,
     readonly node: number,
-    readonly incarnation: number,
+    /** Changes when the node rejoins: frames carry it, so the others tell the incarnations apart. */
+    private incarnation_: number,
     private revision: number,
   ) {}
+
+  get incarnation(): number {
+    return this.incarnation_;
+  }
 
   /** Claims a node number for `settings.node` (see the contract). */
   static async join(kv: KV, settings: ClusterSettings, incarnation: number): Promise<Membership> {
@@ -93,7 +117,7 @@ export class Membership {
   }
 
   /** Starts heartbeating and watching the other nodes; `onLost` runs once per lost node. */
-  async start(onLost: (node: number) => void): Promise<void> {
+  async start(onLost: (node: number, cause: LossCause) => void): Promise<void> {
     this.onLost = onLost;
     const updates = await this.kv.watch({ key: 'node.*' });
     this.watching = updates;
@@ -130,48 +154,95 @@ export class Membership {
     return [{ node: this.node, name: this.settings.node }, ...others].sort((a, b) => a.node - b.node);
   }
 
+  /** This node lost its connection to NATS: every other node is lost to it (`'cut-off'`), until `rejoin`. */
+  cutOff(): void {
+    if (this.cut || this.left) return;
+    this.cut = true;
+    for (const [node, peer] of this.peers) {
+      if (peer.lost) continue;
+      peer.cutOff = true;
+      this.lose(node, peer, 'cut-off');
+    }
+  }
+
+  /**
+   * Connected again: claims this node's number with a new incarnation and
+   * reads the live nodes afresh. Throws `ExpelledError` if another node
+   * holds the number now; the node then stays cut off.
+   */
+  async rejoin(incarnation: number): Promise<void> {
+    if (!this.cut || this.left) return;
+    const value = JSON.stringify({ name: this.settings.node, incarnation } satisfies NodeRecord);
+    let revision: number;
+    try {
+      revision = await this.kv.update(keyOf(this.node), value, this.revision);
+    } catch (error) {
+      if (!isWrongSequence(error)) throw error;
+      // The others deleted the key (they called this node lost): create it again, unless someone took the number.
+      try {
+        revision = await this.kv.create(keyOf(this.node), value);
+      } catch (error) {
+        if (!isWrongSequence(error)) throw error;
+        this.expelled = true;
+        throw new ExpelledError(this.settings.cluster, this.settings.node, this.node);
+      }
+    }
+    this.revision = revision;
+    this.rejoinedAt = revision;
+    this.incarnation_ = incarnation;
+    this.expelled = false;
+    this.lastCheck = Date.now();
+    this.cut = false;
+  }
+
   /** Stops heartbeating and watching, and frees the number (the others see the node leave). */
   async leave(): Promise<void> {
     if (this.left) return;
     this.left = true;
     clearInterval(this.heartbeat);
     this.watching?.stop();
-    await this.kv.delete(keyOf(this.node), { previousSeq: this.revision }).catch(() => {});
+    if (!this.cut) await this.kv.delete(keyOf(this.node), { previousSeq: this.revision }).catch(() => {});
   }
 
-  private onLost: (node: number) => void = () => {};
+  private onLost: (node: number, cause: LossCause) => void = () => {};
 
   private seen(entry: KvEntry): void {
     const node = Number(entry.key.slice('node.'.length));
     if (node === this.node || !Number.isInteger(node)) return;
     const peer = this.peers.get(node);
+    if (this.cut) return;
     if (entry.operation !== 'PUT') {
-      if (peer !== undefined && !peer.lost) this.lose(node, peer, false);
+      if (peer !== undefined && !peer.lost) this.lose(node, peer, 'left');
       return;
     }
     const record = entry.json<NodeRecord>();
     if (peer === undefined || peer.record === undefined || peer.record.incarnation !== record.incarnation) {
+      if (peer?.record !== undefined && !peer.lost) this.lose(node, peer, 'rejoined');
       this.peers.set(node, { record, revision: entry.revision, lastSeen: Date.now(), lost: false });
       return;
     }
-    if (peer.lost) return;
+    if (peer.lost) {
+      if (peer.cutOff !== true || entry.revision <= this.rejoinedAt) return;
+      peer.lost = false;
+      peer.cutOff = false;
+    }
     peer.record = record;
     peer.revision = entry.revision;
     peer.lastSeen = Date.now();
   }
 
   private beat(): void {
-    if (this.beating || this.left || this.expelled) return;
+    if (this.beating || this.left || this.expelled || this.cut) return;
     this.beating = true;
     const value = JSON.stringify({ name: this.settings.node, incarnation: this.incarnation } satisfies NodeRecord);
     this.kv
       .update(keyOf(this.node), value, this.revision)
       .then((revision) => (this.revision = revision))
       .catch((error: unknown) => {
-        if (this.left || this.expelled) return;
+        if (this.left || this.expelled || this.cut) return;
         const message = error instanceof Error ? error.message : String(error);
         // Our key moved on without us: the others called this node lost, and its number may have a new holder.
-        this.expelled = /wrong last sequence/i.test(message);
+        this.expelled = isWrongSequence(error);
         const what = this.expelled ? 'was called lost by the cluster; it stops heartbeating' : `could not heartbeat: ${message}`;
         process.stderr.write(`[strand] node ${this.settings.node} (${this.node}) ${what}\n`);
       })
@@ -179,6 +250,7 @@ export class Membership {
   }
 
   private check(): void {
+    if (this.cut) return;
     const now = Date.now();
     const stalled = now - this.lastCheck > 2 * this.settings.heartbeatMs;
     this.lastCheck = now;
@@ -187,13 +259,18 @@ export class Membership {
       if (peer.lost) continue;
       // After a stall here, what arrived meanwhile may not be read yet: start the window again.
       if (stalled) peer.lastSeen = now;
-      else if (now - peer.lastSeen > window) this.lose(node, peer, true);
+      else if (now - peer.lastSeen > window) this.lose(node, peer, 'silent');
     }
   }
 
-  private lose(node: number, peer: Peer, clear: boolean): void {
+  private lose(node: number, peer: Peer, cause: LossCause): void {
     peer.lost = true;
-    if (clear && peer.revision !== undefined) void this.kv.delete(keyOf(node), { previousSeq: peer.revision }).catch(() => {});
-    this.onLost(node);
+    if (cause === 'silent' && peer.revision !== undefined) void this.kv.delete(keyOf(node), { previousSeq: peer.revision }).catch(() => {});
+    this.onLost(node, cause);
   }
+}
+
+/** A KV write at a revision that is no longer the key's, or a create of a key that exists. */
+function isWrongSequence(error: unknown): boolean {
+  return error instanceof Error && /wrong last sequence|key exists/i.test(error.message);
 }

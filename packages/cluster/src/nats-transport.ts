@@ -14,6 +14,10 @@
  *   never seen is sent, and that node has one loss window to show up.
  * - Frames from a lost incarnation are dropped: once links and monitors
  *   have heard `'noconnection'`, nothing more arrives from those processes.
+ * - While the node is cut off from NATS (`cutOff` to `reconnected`, see
+ *   outage.ts), every envelope for another node is unreachable: links and
+ *   monitors are answered `'noconnection'`, the rest is dropped and
+ *   counted, and the count is reported when the connection is back.
  */
 import type { NatsConnection, Subscription } from '@nats-io/transport-node';
 import type { Pid } from '@strand/core';
@@ -31,6 +35,9 @@ export class NatsTransport implements RemoteNodes {
   private readonly outbound = new Map<number, FrameItem[]>();
   private flushQueued = false;
   private closed = false;
+  private cut = false;
+  /** Envelopes for other nodes dropped while cut off, since the last `reconnected`. */
+  private dropped = 0;
 
   constructor(
     private readonly nc: NatsConnection,
@@ -73,8 +80,29 @@ export class NatsTransport implements RemoteNodes {
     await this.host?.lostNode(node);
   }
 
+  /** The connection to NATS is down: from now on, until `reconnected`, nothing leaves for other nodes. */
+  cutOff(): void {
+    this.flush();
+    this.cut = true;
+  }
+
+  /** The connection is back (and the node rejoined): envelopes leave again. Returns how many were dropped meanwhile. */
+  reconnected(): number {
+    this.cut = false;
+    const dropped = this.dropped;
+    this.dropped = 0;
+    return dropped;
+  }
+
   async close(): Promise<void> {
     if (this.closed) return;
+    if (this.cut) {
+      // Nothing can reach the cluster: the others will find this node silent, lose it and release its names.
+      this.closed = true;
+      await this.membership.leave();
+      await this.nc.close().catch(() => {});
+      return;
+    }
     this.flush();
     await this.beforeClose();
     this.closed = true;
@@ -88,7 +116,8 @@ export class NatsTransport implements RemoteNodes {
     if (this.closed) return;
     for (const [node, items] of this.outbound) {
       this.outbound.delete(node);
-      if (this.membership.isLost(node)) {
+      if (this.cut || this.membership.isLost(node)) {
+        if (this.cut) this.dropped += items.length;
         for (const item of items) this.host?.unreachable(item.encoded);
         continue;
       }
