@@ -23,7 +23,12 @@ const READY_TIMEOUT_MS = 20_000;
 
 export interface NatsServer {
   readonly url: string;
+  /** The server process now (a new one after `start`). */
   readonly pid: number;
+  /** Stops the server process (SIGTERM) and keeps its store: `start` brings it back on the same port with the same JetStream data. */
+  halt(): Promise<void>;
+  start(): Promise<void>;
+  /** Stops it for good and removes its store. */
   stop(): Promise<void>;
 }
 
@@ -41,7 +46,34 @@ export async function freePort(): Promise<number> {
 export async function startNatsServer(): Promise<NatsServer> {
   const port = await freePort();
   const store = mkdtempSync(join(tmpdir(), 'strand-nats-'));
-  const child: ChildProcess = spawn('nats-server', ['-js', '-a', '127.0.0.1', '-p', String(port), '-sd', store], {
+  let child: ChildProcess | undefined = await launch(port, store);
+  const halt = async (): Promise<void> => {
+    const running = child;
+    child = undefined;
+    if (running === undefined || running.exitCode !== null) return;
+    const exited = new Promise((resolve) => running.once('exit', resolve));
+    process.kill(running.pid!, 'SIGTERM');
+    await exited;
+  };
+  return {
+    url: `nats://127.0.0.1:${port}`,
+    get pid() {
+      return child?.pid ?? 0;
+    },
+    halt,
+    async start() {
+      child ??= await launch(port, store);
+    },
+    async stop() {
+      await halt();
+      rmSync(store, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Starts `nats-server -js` on 127.0.0.1:`port` with its store in `store`, and waits until it says it is ready. */
+async function launch(port: number, store: string): Promise<ChildProcess> {
+  const child = spawn('nats-server', ['-js', '-a', '127.0.0.1', '-p', String(port), '-sd', store], {
     stdio: ['ignore', 'ignore', 'pipe'],
   });
   let log = '';
@@ -67,16 +99,5 @@ export async function startNatsServer(): Promise<NatsServer> {
   // Read on, keep nothing: a test process must not grow with a server's log.
   child.stderr!.removeAllListeners('data');
   child.stderr!.resume();
-  return {
-    url: `nats://127.0.0.1:${port}`,
-    pid: child.pid!,
-    async stop() {
-      if (child.exitCode === null) {
-        const exited = new Promise((resolve) => child.once('exit', resolve));
-        process.kill(child.pid!, 'SIGTERM');
-        await exited;
-      }
-      rmSync(store, { recursive: true, force: true });
-    },
-  };
+  return child;
 }
