@@ -8,6 +8,9 @@
  * - a server that dies before answering fails the call with its exit reason;
  * - no answer within the timeout throws `CallTimeoutError` in the caller, and
  *   a reply that comes later is dropped, not left in the mailbox (`abandon`).
+ * - a server that moved (handoff.ts) ends with `{ shutdown: { movedTo } }`
+ *   after forwarding the call there: the call monitors the successor and
+ *   keeps waiting for the same reply, within the same timeout.
  * `cast` sends `{ type: '$cast', request }` and never fails for a missing server.
  *
  * Typed calls: a server's pid (from `startLink`) carries its protocol in
@@ -34,6 +37,7 @@ import {
   send,
   whereis,
 } from '@strand/core';
+import { movedTo } from './handoff.js';
 
 declare const replyBrand: unique symbol;
 declare const protocol: unique symbol;
@@ -159,15 +163,24 @@ function* runCall(server: Pid | string, request: unknown, timeoutMs: number): Ge
   const ref = monitor(pid);
   const message: CallMessage = { type: '$call', from: { pid: self(), ref }, request };
   send(pid, message);
-  const answer = yield* receive((m) => isAnswer(m, ref), timeoutMs);
-  if (answer === TIMEOUT) {
-    demonitor(ref, { flush: true });
-    abandon(ref);
-    throw new CallTimeoutError(server, timeoutMs);
+  const deadline = Date.now() + timeoutMs;
+  // The monitor on the server, then on each successor it moved to.
+  for (let watched = ref; ; ) {
+    const answer = yield* receive((m) => isAnswer(m, ref, watched), Math.max(0, deadline - Date.now()));
+    if (answer === TIMEOUT) {
+      demonitor(watched, { flush: true });
+      abandon(ref);
+      throw new CallTimeoutError(server, timeoutMs);
+    }
+    if (isDownMessage(answer)) {
+      const successor = movedTo(answer.reason);
+      if (successor === undefined) throw new CallError(server, answer.reason);
+      watched = monitor(successor);
+      continue;
+    }
+    demonitor(watched, { flush: true });
+    return (answer as ReplyMessage).value;
   }
-  if (isDownMessage(answer)) throw new CallError(server, answer.reason);
-  demonitor(ref, { flush: true });
-  return (answer as ReplyMessage).value;
 }
 
 /** Sends `request` to `server` without waiting; never fails for a dead or unknown server. */
@@ -214,18 +227,24 @@ export async function callFrom(
     const ref = inbox.monitor(pid);
     const message: CallMessage = { type: '$call', from: { pid: inbox.pid, ref }, request };
     host.send(pid, message);
-    const answer = await inbox.receive((m) => isAnswer(m, ref), timeoutMs);
-    if (answer === TIMEOUT) throw new CallTimeoutError(server, timeoutMs);
-    if (isDownMessage(answer)) throw new CallError(server, answer.reason);
-    return (answer as ReplyMessage).value;
+    const deadline = Date.now() + timeoutMs;
+    for (let watched = ref; ; ) {
+      const answer = await inbox.receive((m) => isAnswer(m, ref, watched), Math.max(0, deadline - Date.now()));
+      if (answer === TIMEOUT) throw new CallTimeoutError(server, timeoutMs);
+      if (!isDownMessage(answer)) return (answer as ReplyMessage).value;
+      const successor = movedTo(answer.reason);
+      if (successor === undefined) throw new CallError(server, answer.reason);
+      watched = inbox.monitor(successor);
+    }
   } finally {
     // Closing the inbox ends its process: a late reply has nowhere to go, and its monitor goes with it.
     inbox.close();
   }
 }
 
-function isAnswer(message: unknown, ref: Ref): boolean {
+/** The reply to the call `ref`, or the `DOWN` of the monitor `watched` (on the server or where it moved). */
+function isAnswer(message: unknown, ref: Ref, watched: Ref): boolean {
   if (typeof message !== 'object' || message === null) return false;
   const m = message as { type?: unknown; ref?: unknown };
-  return m.ref === ref && (m.type === '$reply' || m.type === 'DOWN');
+  return (m.type === '$reply' && m.ref === ref) || (m.type === 'DOWN' && m.ref === watched);
 }

@@ -29,6 +29,15 @@ export {
 } from './server.js';
 export { startLink, startUnlinked, StartError, type Behaviour, type Startable, type StartInfo } from './start.js';
 export {
+  isHandoffAnswer,
+  movedTo,
+  type HandoffAnswer,
+  type HandoffDecision,
+  type HandoffRequest,
+  type MovedReason,
+  type Resume,
+} from './handoff.js';
+export {
   supervisor,
   whichChildren,
   countChildren,

@@ -11,6 +11,8 @@
  * | `handleCast(request, state)` | for each `cast` | `{ noreply: state, timeout? }` · `{ stop: reason, state }` |
  * | `handleInfo(message, state)` | any other message; `TIMEOUT` when a `timeout` passed with no message | as `handleCast` |
  * | `terminate(reason, state)` | before a stop, after a callback threw, or on `shutdown` from its parent when the server traps exits | anything (ignored) |
+ * | `handoff(state)` (optional) | when the server moves to another node (handoff.ts): what travels instead of the state | a structured-cloneable value |
+ * | `resume(carried)` (optional) | on the node it moved to, instead of `init` | as `init`; default `{ ok: carried }` |
  *
  * Any callback may be a generator function (`*handleCall(...)`) to use
  * blocking effects such as `yield* call(...)`. `timeout` (ms) asks for
@@ -45,6 +47,7 @@ import {
   self,
 } from '@strand/core';
 import { type From, type RepliesOf, type ServerProtocol, isCall, isCast, reply } from './call.js';
+import { handOver, isHandoffRequest } from './handoff.js';
 import { type Behaviour, type StartInfo, acknowledge } from './start.js';
 
 /** A callback's result, or a generator that produces it (to use blocking effects). */
@@ -65,6 +68,10 @@ export interface ServerCallbacks<A extends readonly unknown[], S, Call = unknown
   handleCast?(request: Cast, state: S): MaybeEffect<NoReplyResult<S>>;
   handleInfo?(message: unknown | Timeout, state: S): MaybeEffect<NoReplyResult<S>>;
   terminate?(reason: ExitReason, state: S): MaybeEffect<unknown>;
+  /** What travels when the server moves (handoff.ts); without it, the state itself, which must survive structured clone. */
+  handoff?(state: S): unknown;
+  /** Starts a moved server from what `handoff` gave, instead of `init`; without it, `{ ok: carried }`. */
+  resume?(carried: unknown): MaybeEffect<InitResult<S>>;
 }
 
 /**
@@ -116,7 +123,8 @@ export function* serve(
   const parentPid = parent();
   let init: InitResult<unknown>;
   try {
-    init = yield* run(callbacks.init(...args));
+    const resume = info?.resume;
+    init = yield* run(resume === undefined ? callbacks.init(...args) : (callbacks.resume?.(resume.carried) ?? { ok: resume.carried }));
   } catch (error) {
     acknowledge(info, me, { error: reasonOf(error) });
     throw error;
@@ -135,6 +143,11 @@ export function* serve(
 
   for (;;) {
     const message = yield* receive(undefined, timeout);
+    if (isHandoffRequest(message)) {
+      const held = state;
+      yield* handOver(message, () => (callbacks.handoff === undefined ? held : callbacks.handoff(held)));
+      continue;
+    }
     let result: NoReplyResult<unknown> | CallResult<unknown, unknown>;
     try {
       if (isCall(message)) {

@@ -25,9 +25,14 @@ import {
   spawnLink,
 } from '@strand/core';
 import type { ServerPid, ServerProtocol } from './call.js';
+import type { Resume } from './handoff.js';
 
-/** What a behaviour is spawned with, first: where to send its acknowledgement. `null` when spawned directly. */
-export type StartInfo = { readonly ref: Ref } | null;
+/**
+ * What a behaviour is spawned with, first: where to send its
+ * acknowledgement (`to`, by default its parent), and for a Server that
+ * moved, what it resumes from (handoff.ts). `null` when spawned directly.
+ */
+export type StartInfo = { readonly ref: Ref; readonly to?: Pid; readonly resume?: Resume } | null;
 
 /** Sent by a started behaviour to its parent. */
 export type StartAck =
@@ -99,7 +104,8 @@ function* start(what: Startable<readonly unknown[]>, args: readonly unknown[], l
 /** Called by a behaviour once its `init` is done: tells the parent that waits in `startLink`. */
 export function acknowledge(info: StartInfo, pid: Pid, outcome: 'ok' | 'ignore' | { readonly error: ExitReason }): void {
   if (info === null) return;
-  const to = parent();
+  // Plain code that started a behaviour (no parent process) names an inbox to hear from it.
+  const to = info.to ?? parent();
   if (to === undefined) return;
   const ack: StartAck =
     typeof outcome === 'string'
