@@ -22,7 +22,7 @@ describe.skipIf(skipWithoutNats)('a NATS server restart', () => {
     await server?.stop();
   }, 60_000);
 
-  const members = async (node: NodeProcess): Promise<string[]> => (await node.request('nodes')).nodes.map((n: { name: string }) => n.name);
+  const members = async (node: NodeProcess): Promise<string[]> => (await node.request('nodes')).nodes.map((n: { name: string }) => n.name).sort();
 
   it('cuts both nodes off (links and monitors end with noconnection on both sides, what is sent meanwhile is counted as dropped), then they rejoin and messages, links and global names work again', async () => {
     const watcher = await a.spawnAgent();
