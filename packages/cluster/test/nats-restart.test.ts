@@ -83,6 +83,9 @@ describe.skipIf(skipWithoutNats)('a NATS server restart', () => {
     expect((await b.report(fresh, (r) => r.got !== undefined)).got).toBe('after the restart');
     await a.tell(watcher, { op: 'monitor', pid: fresh });
     const again = await a.report(watcher, (r) => r.op === 'monitor' && r.ref !== ref);
+    // Sent after the monitor on the same pair: once it arrives, the monitor is in place.
+    await a.tell(watcher, { op: 'send', to: fresh, count: 1 });
+    await b.report(fresh, (r) => r.got?.from === watcher);
     await b.request('kill', { pid: fresh });
     expect((await a.report(watcher, (r) => r.got?.type === 'DOWN' && r.got.ref === again.ref)).got).toMatchObject({ pid: fresh, reason: 'killed' });
     expect((await b.request('whereisGlobal', { name: 'kept' })).pid).toBe(named);
