@@ -15,11 +15,15 @@
  */
 import { randomInt } from 'node:crypto';
 import { NotRegisteredError, type Pid } from '@strand/core';
+import type { ServerDef, ServerPid } from '@strand/otp';
 import { type Runtime, Strand, type StrandOptions } from '@strand/pool';
 import { type ClusterConnection, openCluster } from './connection.js';
 import { GlobalNames } from './global-names.js';
+import { handOffAll } from './handoff.js';
+import { HandoffService } from './handoff-service.js';
 import { type LossCause, Membership, type NodeInfo } from './membership.js';
 import { GLOBAL_NAMES_SERVICE, serveGlobalNames } from './names-service.js';
+import { MovableServers } from './movable-servers.js';
 import { NatsTransport } from './nats-transport.js';
 import { type ConnectionEvent, describeConnectionEvent, followConnection } from './outage.js';
 import { type ClusterOptions, type ClusterSettings, readClusterOptions } from './options.js';
@@ -49,7 +53,13 @@ export class ClusterNode {
     private readonly settings: ClusterSettings,
   ) {
     this.node = joined.membership.node;
+    this.movables = new MovableServers(runtime, names);
+    this.handoffService = new HandoffService(joined.connection.nc, settings.cluster, this.node, this.movables);
   }
+
+  private readonly movables: MovableServers;
+  private readonly handoffService: HandoffService;
+  private stopping: Promise<void> | undefined;
 
   /**
    * Joins the cluster and starts the runtime. Throws `ClusterUnreachableError`
@@ -137,9 +147,41 @@ export class ClusterNode {
     this.listeners.push(listener);
   }
 
-  /** Leaves the cluster: every process ends (`'shutdown'`), this node's global names are released, the connection drains. */
+  /**
+   * Starts the otp Server `def(...args)` on this node under the global
+   * `name`, as a movable server: when this node stops gracefully it moves,
+   * with its state and its name, to another live node (handoff.ts). If a
+   * process holds `name` already, nothing starts and the answer is that
+   * holder with `registered: false`; of two nodes racing for a name, one
+   * server keeps it. Rejects with otp's `StartError` if `init` fails.
+   */
+  startMovable<A extends readonly unknown[], Call, Reply, Cast>(
+    def: ServerDef<A, Call, Reply, Cast>,
+    args: A,
+    options: { readonly name: string },
+  ): Promise<{ pid: ServerPid<Call, Reply, Cast>; registered: boolean }> {
+    return this.movables.start(def, args, options.name);
+  }
+
+  /**
+   * Leaves the cluster: first the movable servers move to other live nodes
+   * (handoff.ts), then every process ends (`'shutdown'`), this node's
+   * global names are released, the connection drains.
+   */
   stop(): Promise<void> {
-    return this.runtime.stop();
+    this.stopping ??= this.leave();
+    return this.stopping;
+  }
+
+  private async leave(): Promise<void> {
+    this.handoffService.refuse();
+    const others = this.nodes()
+      .map((n) => n.node)
+      .filter((n) => n !== this.node);
+    await handOffAll({ nc: this.joined.connection.nc, cluster: this.settings.cluster, runtime: this.runtime, names: this.names, movables: this.movables, others, node: this.name }).catch(
+      (error: unknown) => process.stderr.write(`[strand] node ${this.name}: handoff failed: ${error instanceof Error ? error.message : String(error)}\n`),
+    );
+    await this.runtime.stop();
   }
 
   private tell(event: ConnectionEvent): void {

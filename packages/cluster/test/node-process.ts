@@ -65,6 +65,11 @@ export class NodeProcess {
     return this.child.pid!;
   }
 
+  /** The end of what the node wrote on stderr so far. */
+  get stderrTail(): string {
+    return this.stderr;
+  }
+
   /** Sends a command and resolves with its answer; rejects with the node's error. */
   async request(cmd: string, args: Line = {}): Promise<Line> {
     const id = this.nextId++;
