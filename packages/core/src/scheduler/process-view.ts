@@ -1,8 +1,9 @@
 /**
  * What `processInfo` shows of a process: of a live one, and of one whose
  * spawn has arrived but whose module is still loading (it exists; it has
- * not run yet).
+ * not run yet). And what `mailboxPreview` shows of its mailbox.
  */
+import { assertCloneable } from '../cloneable.js';
 import type { Pid } from '../pid.js';
 import { type Process, WAITING } from '../process.js';
 import type { ProcessInfo } from '../process-info.js';
@@ -55,4 +56,22 @@ export function viewOfLoading(
     waitingIn: undefined,
     heapGrowthBytes: 0,
   };
+}
+
+/** The first `count` messages of `p`'s mailbox, oldest first; one that could not be copied to another thread is shown by why. */
+export function mailboxOf(p: Process, count: number): unknown[] {
+  const mailbox = p.mailbox;
+  const shown: unknown[] = [];
+  for (let i = 0; mailbox !== null && i < Math.min(count, mailbox.size); i++) shown.push(copyable(mailbox.at(i)));
+  return shown;
+}
+
+/** `message` if it can be copied to another thread, else what says why it cannot. */
+function copyable(message: unknown): unknown {
+  try {
+    assertCloneable(message, 'message');
+    return message;
+  } catch (error) {
+    return { uncloneable: (error as Error).message };
+  }
 }

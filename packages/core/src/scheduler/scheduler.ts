@@ -43,7 +43,7 @@ import type { DownMessage } from '../system-messages.js';
 import { DEFAULT_TRACE_LIMIT, MAX_TRACE_EVENTS } from '../trace.js';
 import { type SchedulerOptions, readOptions } from './options.js';
 import { assemble } from './assembly.js';
-import { viewOf, viewOfLoading } from './process-view.js';
+import { mailboxOf, viewOf, viewOfLoading } from './process-view.js';
 import type { Routing } from './routing.js';
 import type { RunLoop } from './run-loop.js';
 import type { Signals } from './signals.js';
@@ -172,11 +172,7 @@ export class Scheduler {
     if (!isPid(pid)) throw new InvalidPidError(pid);
     if (!Number.isInteger(count) || count < 0) throw new InvalidOptionError('count', count, 'a non-negative integer');
     const p = this.table.get(pid);
-    if (p === undefined || p.status >= EXITED) return undefined;
-    const mailbox = p.mailbox;
-    const shown: unknown[] = [];
-    for (let i = 0; mailbox !== null && i < Math.min(count, mailbox.size); i++) shown.push(copyable(mailbox.at(i)));
-    return shown;
+    return p === undefined || p.status >= EXITED ? undefined : mailboxOf(p, count);
   }
 
   /**
@@ -430,14 +426,4 @@ export class Scheduler {
 function checkName(name: unknown): string {
   if (typeof name !== 'string' || name.length === 0) throw new InvalidNameError(name);
   return name;
-}
-
-/** `message` if it can be copied to another thread, else what says why it cannot. */
-function copyable(message: unknown): unknown {
-  try {
-    assertCloneable(message, 'message');
-    return message;
-  } catch (error) {
-    return { uncloneable: (error as Error).message };
-  }
 }
