@@ -35,20 +35,12 @@ export function serveSessionStarts(node: ClusterNode): void {
 }
 
 /**
- * Starts session `name` with count 0 under its global name. Resolves with
- * the holder: this start's, or the one that was there first (whose name
- * `registerGlobal` refused; the process started here is then killed, never
- * having been called).
- *
- * The switch to handoff: this starts a plain server, which dies with its
- * node. With `node.startMovable(SessionCounter, [0], { name })` instead,
- * a graceful stop would move it, count and name, to another node.
+ * Starts session `name` with count 0 as a movable server under its global
+ * name, so that when this node stops gracefully it moves, count and name,
+ * to another node. Resolves with the holder: this start's, or the one that
+ * was there first.
  */
 async function startSession(node: ClusterNode, name: string): Promise<Pid> {
-  const pid = node.runtime.spawn(SessionCounter.actor, null, 0);
-  if (await node.registerGlobal(sessionGlobalName(name), pid)) return pid;
-  node.runtime.exit(pid, 'kill');
-  const holder = await node.whereisGlobal(sessionGlobalName(name));
-  if (holder === undefined) throw new Error(`session ${JSON.stringify(name)} was taken by another node, whose process has already ended`);
-  return holder;
+  const { pid } = await node.startMovable(SessionCounter, [0], { name: sessionGlobalName(name) });
+  return pid;
 }
