@@ -28,7 +28,7 @@
  */
 import { deserialize, serialize } from 'node:v8';
 import type { NatsConnection } from '@nats-io/transport-node';
-import { type Pid, type Ref, formatPid, isDownMessage, makeRef } from '@strand/core';
+import { type Pid, type Ref, TIMEOUT, formatPid, isDownMessage, makeRef } from '@strand/core';
 import { nodeOf } from '@strand/core/runtime';
 import { type HandoffAnswer, type HandoffDecision, type HandoffRequest, isHandoffAnswer } from '@strand/otp';
 import type { Runtime } from '@strand/pool';
@@ -117,7 +117,7 @@ async function handOff(parts: HandoffParts, server: Movable, load: Map<number, n
     const watch = inbox.monitor(server.pid);
     runtime.send(server.pid, { type: '$handoff', ref, replyTo: inbox.pid } satisfies HandoffRequest);
     const got = await inbox.receive((m: unknown) => isHandoffAnswer(m, ref) || (isDownMessage(m) && m.ref === watch), HANDOFF_STATE_TIMEOUT_MS);
-    if (typeof got === 'symbol') {
+    if (got === TIMEOUT) {
       runtime.send(server.pid, { type: '$handoff-cancel', ref } satisfies HandoffDecision);
       return stays(parts, server, `it did not give its state within ${HANDOFF_STATE_TIMEOUT_MS} ms`);
     }

@@ -14,9 +14,9 @@
  *   `{ shutdown: 'ignore' }`): a movable server must run.
  * - A server leaves this list when it exits or moves away.
  */
-import { InvalidActorError, type ActorRef, type Pid, isDownMessage, makeRef, refOf } from '@strand/core';
+import { type Actor, type ActorRef, InvalidActorError, type Pid, isDownMessage, makeRef, refOf } from '@strand/core';
 import { loadActor } from '@strand/core/runtime';
-import { type Resume, type ServerDef, type ServerPid, StartError, type StartInfo } from '@strand/otp';
+import { type Resume, type ServerDef, type ServerPid, type StartAck, StartError, type StartInfo } from '@strand/otp';
 import type { Runtime } from '@strand/pool';
 import { type GlobalNames, checkGlobalName } from './global-names.js';
 
@@ -26,8 +26,6 @@ export interface Movable {
   readonly actor: ActorRef;
   readonly name: string;
 }
-
-type StartAck = { readonly type: '$started'; readonly ref: string; readonly outcome: 'ok' | 'ignore' | 'error'; readonly reason?: unknown };
 
 export class MovableServers {
   private readonly live = new Map<Pid, Movable>();
@@ -45,7 +43,7 @@ export class MovableServers {
   ): Promise<{ pid: ServerPid<Call, Reply, Cast>; registered: boolean }> {
     checkGlobalName(name);
     if (typeof def !== 'object' || def === null || def.behaviour !== 'server') {
-      throw new InvalidActorError(`startMovable: ${String((def as { name?: unknown } | null)?.name ?? def)} is not a Server definition (made with server() from @strand/otp)`);
+      throw new InvalidActorError(`startMovable: ${String(def)} is not a Server definition (made with server() from @strand/otp)`);
     }
     let started: Pid | undefined;
     for (;;) {
@@ -54,7 +52,7 @@ export class MovableServers {
         if (started !== undefined) this.runtime.exit(started, 'shutdown');
         return { pid: holder as ServerPid<Call, Reply, Cast>, registered: false };
       }
-      started ??= await this.spawnServer(def.actor as never, {}, args);
+      started ??= await this.spawnServer(def.actor as unknown as Actor<readonly unknown[]>, {}, args);
       if (await this.names.register(name, started)) {
         this.track({ pid: started, actor: refOf(def.actor), name });
         return { pid: started as ServerPid<Call, Reply, Cast>, registered: true };
@@ -102,7 +100,7 @@ export class MovableServers {
   }
 
   /** Spawns a server from plain code and waits for its `init` (or `resume`), as `startLink` does. */
-  private async spawnServer(actor: Parameters<Runtime['spawn']>[0], extra: { resume?: Resume }, args: readonly unknown[]): Promise<Pid> {
+  private async spawnServer(actor: Actor<readonly unknown[]>, extra: { resume?: Resume }, args: readonly unknown[]): Promise<Pid> {
     const inbox = this.runtime.inbox();
     try {
       const ref = makeRef();
@@ -116,7 +114,7 @@ export class MovableServers {
       );
       if (isDownMessage(ack)) throw new StartError(ack.reason);
       const started = ack as StartAck;
-      if (started.outcome === 'error') throw new StartError(started.reason as never);
+      if (started.outcome === 'error') throw new StartError(started.reason);
       if (started.outcome === 'ignore') throw new StartError({ shutdown: 'ignore' });
       return pid;
     } finally {

@@ -27,7 +27,7 @@ export {
   type ServerCallbacks,
   type ServerDef,
 } from './server.js';
-export { startLink, startUnlinked, StartError, type Behaviour, type Startable, type StartInfo } from './start.js';
+export { startLink, startUnlinked, StartError, type Behaviour, type StartAck, type Startable, type StartInfo } from './start.js';
 export {
   isHandoffAnswer,
   movedTo,
