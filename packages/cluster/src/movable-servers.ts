@@ -46,17 +46,23 @@ export class MovableServers {
       throw new InvalidActorError(`startMovable: ${String(def)} is not a Server definition (made with server() from @strand/otp)`);
     }
     let started: Pid | undefined;
-    for (;;) {
-      const holder = await this.names.whereis(name);
-      if (holder !== undefined) {
-        if (started !== undefined) this.runtime.exit(started, 'shutdown');
-        return { pid: holder as ServerPid<Call, Reply, Cast>, registered: false };
+    try {
+      for (;;) {
+        const holder = await this.names.whereis(name);
+        if (holder !== undefined) {
+          if (started !== undefined) this.runtime.exit(started, 'shutdown');
+          return { pid: holder as ServerPid<Call, Reply, Cast>, registered: false };
+        }
+        started ??= await this.spawnServer(def.actor as unknown as Actor<readonly unknown[]>, {}, args);
+        if (await this.names.register(name, started)) {
+          this.track({ pid: started, actor: refOf(def.actor), name });
+          return { pid: started as ServerPid<Call, Reply, Cast>, registered: true };
+        }
       }
-      started ??= await this.spawnServer(def.actor as unknown as Actor<readonly unknown[]>, {}, args);
-      if (await this.names.register(name, started)) {
-        this.track({ pid: started, actor: refOf(def.actor), name });
-        return { pid: started as ServerPid<Call, Reply, Cast>, registered: true };
-      }
+    } catch (error) {
+      // NATS failed under us: a server started here without its name would be reachable by nobody.
+      if (started !== undefined) this.runtime.exit(started, 'shutdown');
+      throw error;
     }
   }
 
