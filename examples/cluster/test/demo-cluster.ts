@@ -3,6 +3,7 @@
  * 127.0.0.1 and nodes `one` and `two` (src/main.ts), each its own OS process
  * on a free port, started and stopped by PID as the launcher does.
  */
+import { afterAll, beforeAll } from 'vitest';
 import { ANY_PORT, type NatsServer, natsServerInstalled, startNatsServer } from '../src/nats-server.js';
 import { type NodeProcess, startNode } from '../src/node-process.js';
 
@@ -43,6 +44,18 @@ export async function startDemoCluster(): Promise<DemoCluster> {
       await nats.stop();
     },
   };
+}
+
+/** A cluster of its own for the enclosing `describe`: started before its tests, stopped after them. Call the result inside a test. */
+export function demoClusterPerSuite(): () => DemoCluster {
+  let cluster: DemoCluster | undefined;
+  beforeAll(async () => {
+    cluster = await startDemoCluster();
+  });
+  afterAll(async () => {
+    await cluster?.stop();
+  });
+  return () => cluster!;
 }
 
 export interface Answer {

@@ -2,8 +2,8 @@
  * A node stopped with SIGTERM leaves gracefully: its session processes move
  * to the node still running, with their counts, under the same names.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type DemoCluster, request, skipWithoutNats, startDemoCluster } from './demo-cluster.js';
+import { describe, expect, it } from 'vitest';
+import { demoClusterPerSuite, request, skipWithoutNats } from './demo-cluster.js';
 
 /** Sessions started on node one, and how many times each is incremented (some through node two). */
 const SESSIONS = { ada: 3, grace: 5, linus: 1 } as const;
@@ -11,18 +11,10 @@ const SESSIONS = { ada: 3, grace: 5, linus: 1 } as const;
 const INCREMENTS_DURING_LEAVE = 16;
 
 describe.skipIf(skipWithoutNats)('SIGTERM to a node', () => {
-  let cluster: DemoCluster;
-
-  beforeAll(async () => {
-    cluster = await startDemoCluster();
-  });
-
-  afterAll(async () => {
-    await cluster?.stop();
-  });
+  const demo = demoClusterPerSuite();
 
   it('moves its sessions to the other node with their counts; they go on counting there', async () => {
-    const { one, two } = cluster;
+    const { one, two } = demo();
     for (const [name, increments] of Object.entries(SESSIONS)) {
       // The first increment, on node one, starts the session there; the others come through both nodes.
       expect((await request(one, 'POST', `/session/${name}/inc`)).body).toMatchObject({ count: 1, node: 'one' });
@@ -42,18 +34,10 @@ describe.skipIf(skipWithoutNats)('SIGTERM to a node', () => {
 });
 
 describe.skipIf(skipWithoutNats)('increments while a node leaves', () => {
-  let cluster: DemoCluster;
-
-  beforeAll(async () => {
-    cluster = await startDemoCluster();
-  });
-
-  afterAll(async () => {
-    await cluster?.stop();
-  });
+  const demo = demoClusterPerSuite();
 
   it('counts each increment made through the other node once, before or after the move', async () => {
-    const { one, two } = cluster;
+    const { one, two } = demo();
     expect((await request(one, 'POST', '/session/ada/inc')).body).toMatchObject({ count: 1, node: 'one' });
     const leaving = one.stop('SIGTERM');
     const answers = await Promise.all(Array.from({ length: INCREMENTS_DURING_LEAVE }, () => request(two, 'POST', '/session/ada/inc')));
