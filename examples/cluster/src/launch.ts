@@ -5,7 +5,7 @@
  * Prints what to try. Ctrl-C or SIGTERM stops what it started, by PID:
  * the nodes first (each leaves gracefully), then the NATS server.
  */
-import { type NatsServer, natsServerInstalled, probeNats, startNatsServer } from './nats-server.js';
+import { demoNats } from './demo-nats.js';
 import { type NodeProcess, startNode } from './node-process.js';
 
 /** NATS's default port, where a server already running is looked for. */
@@ -15,24 +15,8 @@ const NODES = [
   { name: 'two', port: 3002 },
 ] as const;
 
-let nats: NatsServer | undefined;
 let stopping = false;
-const found = await probeNats(NATS_PORT);
-if (found === 'other') {
-  console.error(`something that is not NATS answers on 127.0.0.1:${NATS_PORT}: stop it, or start nats-server -js there`);
-  process.exit(1);
-}
-if (found === 'nothing') {
-  if (!natsServerInstalled()) {
-    console.error('nats-server is not installed. On Debian or Ubuntu: sudo apt-get install nats-server (then run npm run demo:cluster again)');
-    process.exit(1);
-  }
-  nats = await startNatsServer(NATS_PORT);
-  console.log(`nats-server -js started on 127.0.0.1:${NATS_PORT} (pid ${nats.pid})`);
-} else {
-  console.log(`using the NATS server already running on 127.0.0.1:${NATS_PORT} (it needs JetStream: nats-server -js)`);
-}
-const natsUrl = `nats://127.0.0.1:${NATS_PORT}`;
+const { url: natsUrl, started: nats } = await demoNats(NATS_PORT, 'npm run demo:cluster');
 
 const starts = NODES.map(({ name, port }) => startNode({ name, port, natsUrl, onLine: (line) => console.log(`[${name}] ${line}`) }));
 const started = await Promise.allSettled(starts);

@@ -117,6 +117,7 @@ function badName(): HttpResponse {
   return json(400, { error: 'a session name is 1 to 64 letters, digits, _ or -' });
 }
 
+/** A JSON answer, saying in `x-strand-node` which node served it (its handler's; `node` in the body is the session's holder). */
 function json(status: number, value: unknown): HttpResponse {
-  return { status, headers: { 'content-type': 'application/json' }, body: JSON.stringify(value) };
+  return { status, headers: { 'content-type': 'application/json', 'x-strand-node': process.env.NODE_NAME ?? 'unnamed' }, body: JSON.stringify(value) };
 }
