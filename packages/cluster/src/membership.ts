@@ -10,7 +10,8 @@
  *   clear it) is taken over with `update` at its revision, which fails if
  *   that holder wrote in between. The name must not be held by a live node.
  * - A node heartbeats by rewriting its key every `heartbeatMs` (at its
- *   revision: if that fails, its number was taken over, and it says so).
+ *   revision: if that fails, the others called it lost, and it rejoins as
+ *   after an outage, below).
  * - Every node watches the bucket. A node whose key has not changed for
  *   `heartbeatMs × missedHeartbeats`, or whose key was deleted (it left),
  *   is lost: `onLost` runs once for it, and its key is deleted (at the
@@ -70,7 +71,7 @@ export class Membership {
   private lastCheck = Date.now();
   private watching: { stop(): void } | undefined;
   private left = false;
-  /** Set once a heartbeat found the key rewritten by others: this node was called lost. */
+  /** Set once another node holds this node's number: it no longer heartbeats. */
   private expelled = false;
   /** Set while this node is disconnected from NATS (`cutOff` to `rejoin`). */
   private cut = false;
@@ -206,6 +207,9 @@ export class Membership {
 
   private onLost: (node: number, cause: LossCause) => void = () => {};
 
+  /** Called when a heartbeat finds that the others called this node lost: outage.ts cuts it off and rejoins. */
+  calledLost: () => void = () => {};
+
   private seen(entry: KvEntry): void {
     const node = Number(entry.key.slice('node.'.length));
     if (node === this.node || !Number.isInteger(node)) return;
@@ -240,11 +244,9 @@ export class Membership {
       .then((revision) => (this.revision = revision))
       .catch((error: unknown) => {
         if (this.left || this.expelled || this.cut) return;
-        const message = error instanceof Error ? error.message : String(error);
-        // Our key moved on without us: the others called this node lost, and its number may have a new holder.
-        this.expelled = isWrongSequence(error);
-        const what = this.expelled ? 'was called lost by the cluster; it stops heartbeating' : `could not heartbeat: ${message}`;
-        process.stderr.write(`[strand] node ${this.settings.node} (${this.node}) ${what}\n`);
+        // Our key moved on without us: the others called this node lost (it was silent too long, connected or not).
+        if (isWrongSequence(error)) this.calledLost();
+        else process.stderr.write(`[strand] node ${this.settings.node} (${this.node}) could not heartbeat: ${error instanceof Error ? error.message : String(error)}\n`);
       })
       .finally(() => (this.beating = false));
   }

@@ -14,6 +14,9 @@
  *   incarnation, so the others end their links and monitors to its old
  *   one; it registers again the global names the others released while it
  *   was away; and it reports what was dropped.
+ * - A node the others called lost while it stayed connected (its event
+ *   loop stalled past the loss window) finds out at its next heartbeat;
+ *   it is cut off and rejoins at once, as after an outage.
  * - Each change is told to the listeners given to `ClusterNode.onConnection`,
  *   and written to stderr as one line.
  */
@@ -26,7 +29,8 @@ import type { NatsTransport } from './nats-transport.js';
 
 /** A change of a node's connection to the cluster. */
 export type ConnectionEvent =
-  | { readonly type: 'disconnected' }
+  /** Cut off: its NATS connection dropped (`'connection'`), or the others called it lost while it was silent (`'called-lost'`). */
+  | { readonly type: 'disconnected'; readonly cause: 'connection' | 'called-lost' }
   | {
       readonly type: 'reconnected';
       /** Envelopes (messages and signals) for other nodes dropped while cut off. */
@@ -49,12 +53,20 @@ export interface OutageParts {
 /** Follows the connection's status until it closes. */
 export async function followConnection(parts: OutageParts): Promise<void> {
   let outages = 0;
+  const cutOff = (cause: 'connection' | 'called-lost'): void => {
+    outages += 1;
+    parts.transport.cutOff();
+    parts.membership.cutOff();
+    parts.tell({ type: 'disconnected', cause });
+  };
+  parts.membership.calledLost = () => {
+    cutOff('called-lost');
+    const outage = outages;
+    void rejoin(parts, () => outage === outages && !parts.nc.isClosed());
+  };
   for await (const status of parts.nc.status()) {
     if (status.type === 'disconnect') {
-      outages += 1;
-      parts.transport.cutOff();
-      parts.membership.cutOff();
-      parts.tell({ type: 'disconnected' });
+      cutOff('connection');
     } else if (status.type === 'reconnect') {
       const outage = outages;
       void rejoin(parts, () => outage === outages && !parts.nc.isClosed());
@@ -87,7 +99,9 @@ async function rejoin(parts: OutageParts, current: () => boolean): Promise<void>
 export function describeConnectionEvent(node: string, event: ConnectionEvent): string {
   switch (event.type) {
     case 'disconnected':
-      return `[strand] node ${node} lost its NATS connection: links and monitors to other nodes end with noconnection; reconnecting`;
+      return event.cause === 'connection'
+        ? `[strand] node ${node} lost its NATS connection: links and monitors to other nodes end with noconnection; reconnecting`
+        : `[strand] node ${node} was called lost by the cluster (silent past the loss window): links and monitors to other nodes end with noconnection; rejoining`;
     case 'reconnected':
       return `[strand] node ${node} reconnected and rejoined the cluster; ${event.dropped} envelope(s) for other nodes were dropped while it was cut off${event.namesLost.length === 0 ? '' : `; global names taken by others meanwhile: ${event.namesLost.join(', ')}`}`;
     case 'expelled':
