@@ -16,6 +16,19 @@ const ANSWERS_EACH_SIDE = 40;
 
 const nodeOf = (pid: number): number => Math.floor(pid / 2 ** 45);
 
+/** Polls `progress` until `done` says so, within OUTCOME_WAIT_MS. */
+async function until<T>(progress: () => Promise<T>, done: (value: T) => boolean): Promise<T> {
+  let value = await progress();
+  for (const deadline = Date.now() + OUTCOME_WAIT_MS; !done(value) && Date.now() < deadline; ) value = await progress();
+  return value;
+}
+
+/** Waits until `node` sees `names` as the live members: a node leaving hands over only to the nodes it sees. */
+async function untilMembers(node: NodeProcess, names: string[]): Promise<void> {
+  const members = async (): Promise<string[]> => (await node.request('nodes')).nodes.map((n: { name: string }) => n.name).sort();
+  expect(await until(members, (list) => list.join() === [...names].sort().join())).toEqual([...names].sort());
+}
+
 describe.skipIf(skipWithoutNats)('handoff on a graceful leave', () => {
   let server: NatsServer;
   let b: NodeProcess;
@@ -30,13 +43,6 @@ describe.skipIf(skipWithoutNats)('handoff on a graceful leave', () => {
     await server?.stop();
   }, 60_000);
 
-  /** Polls `progress` until `done` says so, within OUTCOME_WAIT_MS. */
-  async function until<T>(progress: () => Promise<T>, done: (value: T) => boolean): Promise<T> {
-    let value = await progress();
-    for (const deadline = Date.now() + OUTCOME_WAIT_MS; !done(value) && Date.now() < deadline; ) value = await progress();
-    return value;
-  }
-
   it('a movable counter incremented on node a resumes on node b with its count and its global name when a stops', async () => {
     const a = await NodeProcess.start(server.url, 'a', 'handoff');
     const started = await a.request('startMovable', { server: 'MovableCounter', name: 'counter-1', start: 10 });
@@ -44,6 +50,7 @@ describe.skipIf(skipWithoutNats)('handoff on a graceful leave', () => {
     expect(nodeOf(started.pid)).toBe(a.number);
     for (let i = 0; i < 5; i++) await a.request('callGlobal', { name: 'counter-1', request: 'inc' });
     expect((await b.request('callGlobal', { name: 'counter-1', request: 'get' })).answer).toEqual({ count: 15, node: a.number });
+    await untilMembers(a, ['a', 'b']);
 
     await a.stop();
 
@@ -61,6 +68,7 @@ describe.skipIf(skipWithoutNats)('handoff on a graceful leave', () => {
       (p) => p.answered >= ANSWERS_EACH_SIDE || p.failures.length > 0,
     );
     expect(before.failures).toEqual([]);
+    await untilMembers(a, ['a2', 'b']);
 
     await a.stop();
 
@@ -97,6 +105,7 @@ describe.skipIf(skipWithoutNats)('handoff on a graceful leave', () => {
   it('a server that no node can resume stays on its node until it stops, saying so; its name is then released', async () => {
     const a = await NodeProcess.start(server.url, 'a4', 'handoff');
     expect((await a.request('startMovable', { server: 'Unresumable', name: 'fragile', start: 7 })).registered).toBe(true);
+    await untilMembers(a, ['a4', 'b']);
 
     await a.stop();
 
@@ -146,5 +155,34 @@ describe.skipIf(skipWithoutNats)('handoff with no other node', () => {
     } finally {
       await next.stop();
     }
+  });
+});
+
+describe.skipIf(skipWithoutNats)('handoff placement', () => {
+  let server: NatsServer;
+  let p: NodeProcess;
+  let q: NodeProcess;
+
+  beforeAll(async () => {
+    server = await startNatsServer();
+    [p, q] = await Promise.all([NodeProcess.start(server.url, 'p', 'placement'), NodeProcess.start(server.url, 'q', 'placement')]);
+  }, 90_000);
+
+  afterAll(async () => {
+    await Promise.allSettled([p?.stop(), q?.stop()]);
+    await server?.stop();
+  }, 60_000);
+
+  it('spreads a leaving node’s servers: each to the node with the fewest, ties to the lowest number', async () => {
+    const r = await NodeProcess.start(server.url, 'r', 'placement');
+    const names = ['s1', 's2', 's3'];
+    for (const name of names) expect((await r.request('startMovable', { server: 'MovableCounter', name, start: 0 })).registered).toBe(true);
+    await untilMembers(r, ['p', 'q', 'r']);
+
+    await r.stop();
+
+    const [low, high] = [p.number, q.number].sort((x, y) => x - y);
+    const holders = await Promise.all(names.map(async (name) => nodeOf((await p.request('whereisGlobal', { name })).pid as number)));
+    expect(holders).toEqual([low, high, low]);
   });
 });
