@@ -80,6 +80,15 @@ describe.skipIf(skipWithoutNats)('send, link, monitor and exit across nodes', ()
     expect(down.got).toEqual({ type: 'DOWN', ref, pid: target, reason: 'killed' });
   });
 
+  it('call: a server on another node answers; once it is gone, a call to its pid fails with noproc', async () => {
+    const { pid } = await b.request('startMovable', { server: 'MovableCounter', start: 0, name: 'called-across' });
+    expect((await a.request('call', { pid, request: 'inc' })).answer).toMatchObject({ count: 1, node: b.number });
+    expect((await a.request('call', { pid, request: 'inc' })).answer).toMatchObject({ count: 2, node: b.number });
+    await b.request('kill', { pid });
+    expect((await b.request('awaitExit', { pid })).reason).toBe('killed');
+    await expect(a.request('call', { pid, request: 'inc' })).rejects.toMatchObject({ name: 'CallError', message: expect.stringMatching(/noproc/) });
+  });
+
   it('a monitor of a process that is gone on another node answers DOWN noproc', async () => {
     const watcher = await a.spawnAgent();
     const target = await b.spawnAgent();
