@@ -16,7 +16,7 @@
  *   (control and data ports are not ordered with each other).
  */
 import { pathToFileURL } from 'node:url';
-import { MessageChannel, type MessagePort, Worker } from 'node:worker_threads';
+import { MessageChannel, type MessagePort, Worker, type WorkerOptions } from 'node:worker_threads';
 import * as Comlink from 'comlink';
 import nodeEndpoint from 'comlink/dist/esm/node-adapter.mjs';
 import type { Batch } from '@strand/core/runtime';
@@ -65,6 +65,8 @@ export class SchedulerThreads {
   private readonly threads = new Map<number, Thread>();
   private readonly dataPorts = new Map<number, MessagePort>();
   private readonly barrierEchoes = new Map<number, (() => void)[]>();
+  /** Flags of the process that Node refused for a worker thread. */
+  private readonly refusedFlags = new Set<string>();
 
   constructor(private readonly host: ThreadsHost) {}
 
@@ -137,11 +139,10 @@ export class SchedulerThreads {
       preload: this.preloadUrls(),
     };
     const heapMb = settings.memory?.threadHeapMb;
-    const worker = new Worker(new URL('./worker.js', import.meta.url), {
+    const worker = this.newWorker({
       ...(heapMb === undefined ? {} : { resourceLimits: { maxOldGenerationSizeMb: heapMb } }),
       workerData: init,
       transferList: [control.port2, ...ports.map((p) => p.port)],
-      execArgv: [...(settings.execArgv ?? process.execArgv)],
       name: `strand-scheduler-${index}`,
     });
     const thread: Thread = {
@@ -184,6 +185,26 @@ export class SchedulerThreads {
     });
   }
 
+  /**
+   * A scheduler thread, with the process's own flags (its loaders, such as
+   * `--import tsx`) less those Node refuses for a thread (per-process flags
+   * such as `--trace-gc`), which would stop every thread from starting.
+   */
+  private newWorker(options: WorkerOptions): Worker {
+    const flags = this.host.settings.execArgv ?? process.execArgv;
+    for (;;) {
+      try {
+        return new Worker(new URL('./worker.js', import.meta.url), { ...options, execArgv: flags.filter((flag) => !this.refusedFlags.has(flag.split('=')[0]!)) });
+      } catch (error) {
+        const refused = (error as NodeJS.ErrnoException).code === 'ERR_WORKER_INVALID_EXEC_ARGV' ? /flags: (.*)$/.exec((error as Error).message)?.[1] : undefined;
+        const named = (refused ?? '').split(',').map((flag) => flag.trim().split('=')[0]!).filter((flag) => flag.length > 0 && !this.refusedFlags.has(flag));
+        if (named.length === 0) throw error;
+        for (const flag of named) this.refusedFlags.add(flag);
+        process.stderr.write(`[strand] scheduler threads start without ${named.join(' ')}: Node accepts it for a whole process only\n`);
+      }
+    }
+  }
+
   /** Module URLs each thread imports before it starts. */
   preloadUrls(): string[] {
     return (this.host.settings.preload ?? []).map((m) => (m.startsWith('/') ? pathToFileURL(m).href : m));
@@ -204,3 +225,4 @@ export function release(thread: Thread): void {
   thread.control[Comlink.releaseProxy]();
   thread.controlPort.close();
 }
+

@@ -36,6 +36,12 @@ async function ask(rt: Runtime, pid: Pid, body: unknown): Promise<Reply | symbol
 }
 
 describe('Strand.start', () => {
+  it('starts its threads without a process flag Node refuses for threads (--trace-gc), and their processes answer', async () => {
+    const rt = await start({ schedulers: 2, execArgv: ['--trace-gc'] });
+    const pids = [rt.spawnOn(1, Echo), rt.spawnOn(2, Echo)];
+    for (const pid of pids) expect(await ask(rt, pid, `flags ${pid}`)).toEqual({ echo: `flags ${pid}`, by: pid });
+  });
+
   it.each([1, 2])('starts a runtime with %i worker scheduler(s) whose processes answer', async (schedulers) => {
     const rt = await start({ schedulers });
     expect(rt.schedulers).toBe(schedulers);
