@@ -16,6 +16,13 @@ import { count, ms, percentile } from './figures.js';
 import { BENCH, ROOT } from './plan.js';
 
 const LONG_JOBS = [10, 50, 100, 500] as const;
+/**
+ * Requests sent in the first seconds meet long jobs that are as young as
+ * they are: least-attained service cannot tell them apart until the long
+ * jobs have used more CPU than a short one needs. The steady state is read
+ * from the requests sent after this.
+ */
+const STEADY_AFTER_MS = 5_000;
 /** The issue's bound for loaded/idle p99 with 100 long jobs. */
 const TARGET_AT_100 = 1.5;
 
@@ -43,6 +50,7 @@ function runPoint(long: number): Point {
 }
 
 const ratio = (p: Point, q: number): number => percentile(p.loaded, q) / percentile(p.idle, q);
+const steady = (p: Point): Point => ({ ...p, loaded: p.loaded.filter((o) => o.at >= STEADY_AFTER_MS) });
 
 const points = LONG_JOBS.map(runPoint);
 const at100 = points.find((p) => p.long === 100)!;
@@ -55,7 +63,19 @@ const report: Report = {
   tables: [
     {
       title: 'Results',
-      header: ['long jobs', 'idle p50', 'idle p99', 'loaded p50', 'loaded p99', 'loaded sent', 'failures', 'loaded/idle p50', 'loaded/idle p99', 'load average (1/5/15) before → after'],
+      header: [
+        'long jobs',
+        'idle p50',
+        'idle p99',
+        'loaded p50',
+        'loaded p99',
+        'loaded sent',
+        'failures',
+        'loaded/idle p50',
+        'loaded/idle p99',
+        `after ${STEADY_AFTER_MS / 1000} s: loaded/idle p99`,
+        'load average (1/5/15) before → after',
+      ],
       rows: points.map((p) => [
         String(p.long),
         ms(percentile(p.idle, 50)),
@@ -66,15 +86,28 @@ const report: Report = {
         String(p.loaded.length - count(p.loaded, 'ok')),
         times(ratio(p, 50)),
         times(ratio(p, 99)),
+        times(ratio(steady(p), 99)),
         p.load,
       ]),
-      notes: ['Percentiles are nearest-rank, failures counted as slower than any answer; idle p99 is the slowest of 20 idle requests.'],
+      notes: [
+        'Percentiles are nearest-rank, failures counted as slower than any answer; idle p99 is the slowest of 20 idle requests.',
+        `"After ${STEADY_AFTER_MS / 1000} s": only the requests sent once the long jobs had run ${STEADY_AFTER_MS / 1000} s. Before that the long jobs are as young as a short request, and least-attained service cannot tell them apart: a request waits until each long job has used as much CPU as it needs (about N × its CPU time ÷ cores).`,
+      ],
     },
   ],
   sections: [
     {
       title: 'Target',
-      body: [{ list: [verdictText(metOrMissed(ratio(at100, 99) <= TARGET_AT_100, `loaded p99 ≤ ${TARGET_AT_100}× idle p99 with 100 long jobs: ${times(ratio(at100, 99))}`))] }],
+      body: [
+        {
+          list: [
+            verdictText(metOrMissed(ratio(at100, 99) <= TARGET_AT_100, `loaded p99 ≤ ${TARGET_AT_100}× idle p99 with 100 long jobs, every request: ${times(ratio(at100, 99))}`)),
+            verdictText(
+              metOrMissed(ratio(steady(at100), 99) <= TARGET_AT_100, `the same, after the first ${STEADY_AFTER_MS / 1000} s: ${times(ratio(steady(at100), 99))}`),
+            ),
+          ],
+        },
+      ],
     },
   ],
 };
