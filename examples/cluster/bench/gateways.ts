@@ -129,6 +129,11 @@ try {
 
 const med = samples.map((s) => ({ perSecond: median(s.map((x) => x.perSecond)), mainUs: median(s.map((x) => x.mainUs)), allUs: median(s.map((x) => x.allUs)) }));
 const base = med[0]!.perSecond;
+/** Case `a`'s rate over case `b`'s in each round, and their median. */
+const paired = (a: number, b: number): string => {
+  const ratios = samples[a]!.map((s, round) => s.perSecond / samples[b]![round]!.perSecond);
+  return `${ratios.map((r) => `${r.toFixed(2)}×`).join(', ')} (median ${median(ratios).toFixed(2)}×)`;
+};
 const rows = CASES.map((c, i) =>
   `| ${c.name} | ${grouped(med[i]!.perSecond)} | ${(med[i]!.perSecond / base).toFixed(2)}× | ${med[i]!.mainUs.toFixed(1)} | ${med[i]!.allUs.toFixed(1)} | ${samples[i]!.map((s) => grouped(s.perSecond)).join(', ')} |`,
 );
@@ -156,7 +161,7 @@ const doc = `# Several gateways on one machine: trivial HTTP
 |---|---:|---:|---:|---:|---|
 ${rows.join('\n')}
 
-On these ${cores} cores, 2 gateways answer ${(med[3]!.perSecond / med[2]!.perSecond).toFixed(2)}× what 1 gateway does, and plain node:cluster's 2 workers ${(med[1]!.perSecond / base).toFixed(2)}× what one plain process does.
+On these ${cores} cores, 2 gateways against 1, round by round (the two ran back to back): ${paired(3, 2)}. Plain node:cluster's 2 workers against one plain process: ${paired(1, 0)}.
 
 ## What G gateways project
 

@@ -35,10 +35,10 @@ const [first] = gateways.listened();
 console.log(`
 ${count} gateways serve the factorial app and the session counter on one port, ${gateways.base}:
   curl -si -X POST ${gateways.base}/session/ada/inc   # x-strand-node: the gateway that served it; "node": the one holding the session
-  curl -si -X POST ${gateways.base}/session/ada/inc   # a new connection: most likely the other gateway, same count sequence
+  curl -si -X POST ${gateways.base}/session/ada/inc   # a new connection, so the next gateway in turn; count 2 from the same session process
   curl '${gateways.base}/factorial?n=20'
-Kill a gateway; the primary starts another in its place (the sessions it held are lost with it):
-  kill -KILL ${first!.pid}                              # ${first!.name}
+Stop a gateway; the primary starts another in its place (kill -TERM hands its sessions on; kill -KILL loses them):
+  kill -TERM ${first!.pid}                              # ${first!.name}
 Ctrl-C stops everything this started.
 `);
 

@@ -1,7 +1,8 @@
 /**
  * One node of the cluster demo: a Strand runtime joined to the cluster over
  * NATS, serving the factorial routes and the session counter (app.ts) on
- * 127.0.0.1. src/launch.ts (`npm run demo:cluster`) starts two of these.
+ * 127.0.0.1. src/launch.ts (`npm run demo:cluster`) starts two of these;
+ * src/gateways.ts (`npm run demo:gateways`) forks several on one port.
  *
  * Environment: NODE_NAME (default `one`), PORT (default 3001), NATS_URL
  * (default nats://127.0.0.1:4222), SCHEDULERS (default one per core).
