@@ -14,19 +14,24 @@
  * thread only.
  */
 import { randomInt } from 'node:crypto';
-import { NotRegisteredError, type Pid } from '@strand/core';
+import { type Actor, NotRegisteredError, type Pid } from '@strand/core';
+import { assertCloneable } from '@strand/core/runtime';
 import type { ServerDef, ServerPid } from '@strand/otp';
 import { type Runtime, Strand, type StrandOptions } from '@strand/pool';
 import { type ClusterConnection, openCluster } from './connection.js';
 import { GlobalNames } from './global-names.js';
 import { handOffAll } from './handoff.js';
-import { HandoffService } from './handoff-service.js';
+import { NodeService, askNode } from './node-service.js';
+import { RemoteSpawnError, UnknownNodeError } from './errors.js';
 import { type LossCause, Membership, type NodeInfo } from './membership.js';
 import { GLOBAL_NAMES_SERVICE, serveGlobalNames } from './names-service.js';
 import { MovableServers } from './movable-servers.js';
 import { NatsTransport } from './nats-transport.js';
 import { type ConnectionEvent, describeConnectionEvent, followConnection } from './outage.js';
 import { type ClusterOptions, type ClusterSettings, readClusterOptions } from './options.js';
+
+/** How long `spawnOn` waits for the other node to answer, in ms: a node on the same NATS answers in a millisecond; this leaves room for a loaded one. */
+export const REMOTE_SPAWN_TIMEOUT_MS = 10_000;
 
 export interface NodeOptions extends Omit<StrandOptions, 'remote'> {
   readonly cluster: ClusterOptions;
@@ -54,11 +59,11 @@ export class ClusterNode {
   ) {
     this.node = joined.membership.node;
     this.movables = new MovableServers(runtime, names);
-    this.handoffService = new HandoffService(joined.connection.nc, settings.cluster, this.node, this.movables);
+    this.service = new NodeService(joined.connection.nc, settings.cluster, this.node, this.movables, runtime);
   }
 
   private readonly movables: MovableServers;
-  private readonly handoffService: HandoffService;
+  private readonly service: NodeService;
   private stopping: Promise<void> | undefined;
 
   /**
@@ -110,6 +115,25 @@ export class ClusterNode {
   /** The live nodes of the cluster, this one included, by number. */
   nodes(): NodeInfo[] {
     return this.joined.membership.members();
+  }
+
+  /**
+   * Starts `actor(...args)` on another node (by number or name; this one
+   * too) and resolves with its pid, as Erlang's `spawn(Node, …)`. The
+   * arguments travel as a message does (`UncloneableError` if they cannot);
+   * the same program must define the actor there. Throws `UnknownNodeError`
+   * for a node that is not a live member, `RemoteSpawnError` if it does not
+   * answer within `REMOTE_SPAWN_TIMEOUT_MS` or is stopping.
+   */
+  async spawnOn<A extends readonly unknown[], M = any>(node: number | string, actor: Actor<A, M>, ...args: A): Promise<Pid<M>> {
+    const target = this.nodes().find((n) => n.node === node || n.name === node);
+    if (target === undefined) throw new UnknownNodeError(node);
+    if (target.node === this.node) return this.runtime.spawn(actor, ...args);
+    assertCloneable(args, 'spawn arguments');
+    const request = { op: 'spawn', actor: { module: actor.module, name: actor.name }, args } as const;
+    const reply = await askNode(this.joined.connection.nc, this.settings.cluster, target.node, request, REMOTE_SPAWN_TIMEOUT_MS);
+    if ('pid' in reply) return reply.pid as Pid<M>;
+    throw new RemoteSpawnError(target.node, 'refused' in reply ? reply.refused : 'error' in reply ? reply.error : 'an unexpected answer');
   }
 
   /**
@@ -174,7 +198,7 @@ export class ClusterNode {
   }
 
   private async leave(): Promise<void> {
-    this.handoffService.refuse();
+    this.service.refuse();
     const others = this.nodes()
       .map((n) => n.node)
       .filter((n) => n !== this.node);

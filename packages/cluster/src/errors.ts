@@ -55,3 +55,20 @@ export class ExpelledError extends StrandError {
     );
   }
 }
+
+/** `spawnOn` named a node that is not a live member of the cluster. */
+export class UnknownNodeError extends StrandError {
+  constructor(readonly node: number | string) {
+    super('ERR_STRAND_UNKNOWN_NODE', `no live node ${JSON.stringify(node)} in the cluster: see node.nodes()`);
+  }
+}
+
+/** `spawnOn` could not have a process started on that node: it did not answer, or it is stopping. */
+export class RemoteSpawnError extends StrandError {
+  constructor(
+    readonly node: number,
+    reason: string,
+  ) {
+    super('ERR_STRAND_REMOTE_SPAWN', `could not spawn on node ${node}: ${reason}`);
+  }
+}

@@ -26,14 +26,13 @@
  * within `HANDOFF_STATE_TIMEOUT_MS`) goes on serving here until the runtime
  * stops, with a line on stderr.
  */
-import { deserialize, serialize } from 'node:v8';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { type Pid, type Ref, TIMEOUT, formatPid, isDownMessage, makeRef } from '@strand/core';
 import { nodeOf } from '@strand/core/runtime';
 import { type HandoffAnswer, type HandoffDecision, type HandoffRequest, isHandoffAnswer } from '@strand/otp';
 import type { Runtime } from '@strand/pool';
 import type { GlobalNames } from './global-names.js';
-import { type HandoffServiceReply, type HandoffServiceRequest, handoffSubject } from './handoff-service.js';
+import { type NodeServiceReply, type NodeServiceRequest, askNode } from './node-service.js';
 import type { Movable, MovableServers } from './movable-servers.js';
 import { successorsByLoad } from './placement.js';
 
@@ -162,13 +161,6 @@ function stays(parts: HandoffParts, server: Movable, why: string): undefined {
   return undefined;
 }
 
-async function ask(parts: HandoffParts, node: number, request: HandoffServiceRequest): Promise<HandoffServiceReply> {
-  try {
-    const reply = await parts.nc.request(handoffSubject(parts.cluster, node), serialize(request), {
-      timeout: request.op === 'load' ? PLACEMENT_QUERY_TIMEOUT_MS : HANDOFF_START_TIMEOUT_MS,
-    });
-    return deserialize(reply.data) as HandoffServiceReply;
-  } catch (error) {
-    return { error: error instanceof Error ? error.message : String(error) };
-  }
+function ask(parts: HandoffParts, node: number, request: NodeServiceRequest): Promise<NodeServiceReply> {
+  return askNode(parts.nc, parts.cluster, node, request, request.op === 'load' ? PLACEMENT_QUERY_TIMEOUT_MS : HANDOFF_START_TIMEOUT_MS);
 }

@@ -80,6 +80,17 @@ describe.skipIf(skipWithoutNats)('send, link, monitor and exit across nodes', ()
     expect(down.got).toEqual({ type: 'DOWN', ref, pid: target, reason: 'killed' });
   });
 
+  it('spawnOn starts a process on another node, by name or by number; a node that is not a member is refused with UnknownNodeError', async () => {
+    // An agent on b that reports to a's inbox: its reports cross back to a.
+    const { pid } = await a.request('spawnOn', { node: 'b' });
+    expect(nodeOf(pid as Pid)).toBe(b.number);
+    await a.tell(pid, { op: 'trap' });
+    expect(await a.report(pid, (r) => r.op === 'trap')).toMatchObject({ from: pid });
+    expect(nodeOf((await a.request('spawnOn', { node: b.number })).pid as Pid)).toBe(b.number);
+    expect(nodeOf((await a.request('spawnOn', { node: 'a' })).pid as Pid)).toBe(a.number);
+    await expect(a.request('spawnOn', { node: 'nobody' })).rejects.toMatchObject({ name: 'UnknownNodeError' });
+  });
+
   it('call: a server on another node answers; once it is gone, a call to its pid fails with noproc', async () => {
     const { pid } = await b.request('startMovable', { server: 'MovableCounter', start: 0, name: 'called-across' });
     expect((await a.request('call', { pid, request: 'inc' })).answer).toMatchObject({ count: 1, node: b.number });
