@@ -170,6 +170,8 @@ With this run's 2-gateway figures (${gwMain.toFixed(1)} µs of a gateway's main 
 | cores N | 1 gateway | N/2 gateways | N gateways | gateways enough | plain node:cluster |
 |---|---:|---:|---:|---:|---:|
 ${projected.join('\n')}
+
+What it means: docs/cluster.md, "Several gateways on one machine".
 `;
 console.log(doc);
 if (!smoke) writeFileSync(DOC, doc);
