@@ -24,7 +24,10 @@ import type { Pid } from '@strand/core';
 import { nodeOf } from '@strand/core/runtime';
 import type { RemoteHost, RemoteNodes } from '@strand/pool';
 import type { Membership } from './membership.js';
-import { type FrameItem, decodeFrame, encodeFrames } from './wire.js';
+import { FRAME_OVERHEAD_BYTES, type FrameItem, decodeFrame, encodeFrames } from './wire.js';
+
+/** nats-server's default `max_payload`, for a connection that has not said its own. */
+const DEFAULT_MAX_PAYLOAD_BYTES = 1024 * 1024;
 
 export const subjectOf = (cluster: string, node: number): string => `strand.${cluster}.node.${node}`;
 
@@ -49,6 +52,11 @@ export class NatsTransport implements RemoteNodes {
 
   get node(): number {
     return this.membership.node;
+  }
+
+  /** The largest envelope one frame carries: the server's `max_payload` less the frame's own bytes. */
+  get maxEnvelopeBytes(): number {
+    return (this.nc.info?.max_payload ?? DEFAULT_MAX_PAYLOAD_BYTES) - FRAME_OVERHEAD_BYTES;
   }
 
   attach(host: RemoteHost): void {

@@ -24,6 +24,9 @@ const ITEM_HEADER_BYTES = 12;
  */
 export const FRAME_LIMIT_BYTES = 512 * 1024;
 
+/** What a frame of one envelope adds to it: the frame's header and the envelope's. */
+export const FRAME_OVERHEAD_BYTES = HEADER_BYTES + ITEM_HEADER_BYTES;
+
 /** One encoded envelope and the pid it is for. */
 export interface FrameItem {
   readonly to: number;

@@ -4,6 +4,10 @@ import { nodeOf } from '@strand/core/runtime';
 import { type NatsServer, skipWithoutNats, startNatsServer } from './nats-server.js';
 import { NodeProcess } from './node-process.js';
 
+/** Over nats-server's default max_payload (1 MiB), and under it (a frame of its own, over FRAME_LIMIT_BYTES). */
+const TOO_LARGE_BYTES = 2 * 1024 * 1024;
+const LARGE_BYTES = 600 * 1024;
+
 // Two nodes, each its own OS process, joined through a real nats-server.
 describe.skipIf(skipWithoutNats)('send, link, monitor and exit across nodes', () => {
   let server: NatsServer;
@@ -123,5 +127,16 @@ describe.skipIf(skipWithoutNats)('send, link, monitor and exit across nodes', ()
     // The sender and the node carry on.
     await a.tell(sender, { op: 'send', to: receiver, count: 1 });
     expect((await b.report(receiver, (r) => r.got !== undefined)).got).toEqual({ seq: 0, from: sender });
+  });
+
+  it("a message larger than the NATS server's max_payload throws MessageTooLargeError at send, from a process and from plain code; a large one under it arrives", async () => {
+    const sender = await a.spawnAgent();
+    const receiver = await b.spawnAgent();
+    await a.tell(sender, { op: 'sendBytes', to: receiver, bytes: TOO_LARGE_BYTES });
+    expect((await a.report(sender, (r) => r.op === 'sendBytes')).threw).toBe('MessageTooLargeError');
+    await expect(a.request('sendBytes', { to: receiver, bytes: TOO_LARGE_BYTES })).rejects.toMatchObject({ name: 'MessageTooLargeError' });
+    await a.tell(sender, { op: 'sendBytes', to: receiver, bytes: LARGE_BYTES });
+    expect((await a.report(sender, (r) => r.op === 'sendBytes' && r.threw === null)).threw).toBeNull();
+    expect((await b.report(receiver, (r) => r.got !== undefined)).got).toHaveLength(LARGE_BYTES);
   });
 });

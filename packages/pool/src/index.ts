@@ -15,5 +15,6 @@ export type { ThreadStats } from './control.js';
 export { MAX_NAME_BYTES, DEFAULT_MAX_NAMES, RegistryFullError } from './shared-registry.js';
 export { MAX_BATCH } from './port-router.js';
 export type { RemoteHost, RemoteNodes, RemoteNodesFactory } from './remote-nodes.js';
+export { MessageTooLargeError } from './remote-nodes.js';
 export { dirty, dirtyTask, DirtyTaskError, DIRTY_SERVICE, type DirtyTask } from './dirty.js';
 export type { DirtyOptions } from './dirty-service.js';

@@ -84,14 +84,14 @@ export class PortRouter implements Router, EncodedRouter {
    * Envelopes for other nodes' pids leave encoded: handed to `sink` at once
    * (the main thread), or batched to thread `sink` (a worker's way out).
    */
-  sendRemoteTo(sink: number | ((to: Pid, encoded: Uint8Array) => void)): void {
+  sendRemoteTo(sink: number | ((to: Pid, encoded: Uint8Array) => void), maxBytes = Number.POSITIVE_INFINITY): void {
     if (typeof sink === 'function') {
-      this.forwardRemote = (envelope) => sink(envelope.to, encodeEnvelope(envelope));
+      this.forwardRemote = (envelope) => sink(envelope.to, encodeEnvelope(envelope, maxBytes));
       return;
     }
     this.remoteVia = sink;
     this.forwardRemote = (envelope) => {
-      const encoded = encodeEnvelope(envelope);
+      const encoded = encodeEnvelope(envelope, maxBytes);
       if (this.remoteBatch.length === 1) this.queueFlush();
       this.remoteBatch.push(envelope.to, encoded);
       if (this.remoteBatch.length > MAX_BATCH) this.sendRemoteBatch();

@@ -20,13 +20,15 @@
  *   decodes only its own, and those for a thread being replaced or retired.
  */
 import { deserialize, serialize } from 'node:v8';
-import { type Pid, type Scheduler, UncloneableError } from '@strand/core';
+import { type Pid, type Scheduler, StrandError, UncloneableError } from '@strand/core';
 import { type Batch, type Envelope, nodeOf, ownerOf } from '@strand/core/runtime';
 
 /** What a transport between nodes gives the runtime (see the `remote` option). */
 export interface RemoteNodes {
   /** This node's number, 1 to 255 (`NODE_SLOTS` − 1), written into every pid of the runtime. */
   readonly node: number;
+  /** The largest encoded message the transport carries; a larger one throws `MessageTooLargeError` at `send`. No limit if absent. */
+  readonly maxEnvelopeBytes?: number;
   /** Called once the runtime is up: what other nodes send here goes to `host`. */
   attach(host: RemoteHost): void;
   /** An encoded envelope for `to`, a pid of another node (`nodeOf(to)`); per sending process, called in send order. */
@@ -62,14 +64,32 @@ export type RemoteNodesFactory = () => Promise<RemoteNodes>;
  */
 export const REMOTE_BATCH = 'strand.remote';
 
-/** The bytes of an envelope for another node; throws `UncloneableError` for what cannot be encoded. */
-export function encodeEnvelope(envelope: Envelope): Uint8Array {
+/** A message for another node whose encoding is larger than the transport carries (`RemoteNodes.maxEnvelopeBytes`). */
+export class MessageTooLargeError extends StrandError {
+  constructor(
+    readonly bytes: number,
+    readonly limit: number,
+  ) {
+    super('ERR_STRAND_MESSAGE_TOO_LARGE', `a message of ${bytes} bytes (encoded) is larger than the ${limit} bytes that go between nodes: send a reference to the data, or split it`);
+  }
+}
+
+/**
+ * The bytes of an envelope for another node; throws `UncloneableError` for
+ * what cannot be encoded, `MessageTooLargeError` for a message over
+ * `maxBytes` (signals are small, and are not refused: the transport drops
+ * one it cannot carry, saying so).
+ */
+export function encodeEnvelope(envelope: Envelope, maxBytes = Number.POSITIVE_INFINITY): Uint8Array {
+  let encoded: Uint8Array;
   try {
-    return serialize(envelope);
+    encoded = serialize(envelope);
   } catch (error) {
     const what = envelope.kind === 'message' ? 'message' : `${envelope.kind} signal`;
     throw new UncloneableError(`${what} cannot be encoded for another node: ${error instanceof Error ? error.message : String(error)}`);
   }
+  if (encoded.length > maxBytes && envelope.kind === 'message') throw new MessageTooLargeError(encoded.length, maxBytes);
+  return encoded;
 }
 
 export function decodeEnvelope(encoded: Uint8Array): Envelope {

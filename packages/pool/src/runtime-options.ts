@@ -72,7 +72,7 @@ export interface StallReport {
 
 /** The options, checked, with the defaults the runtime relies on filled in; `node` comes from `remote`. */
 export type RuntimeSettings = StrandOptions &
-  Required<Pick<StrandOptions, 'schedulers' | 'maxNames' | 'stallTimeoutMs' | 'stallPolicy'>> & { readonly node?: number };
+  Required<Pick<StrandOptions, 'schedulers' | 'maxNames' | 'stallTimeoutMs' | 'stallPolicy'>> & { readonly node?: number; readonly remoteEnvelopeBytes?: number };
 
 export function readRuntimeOptions(options: StrandOptions): RuntimeSettings {
   const schedulers = options.schedulers ?? availableParallelism();

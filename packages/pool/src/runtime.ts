@@ -86,7 +86,7 @@ export class Runtime {
       'immediate',
       { index: MAIN_THREAD, accept: (batch) => this.generations.answerForRetired(batch) },
     );
-    if (remote !== undefined) this.router.sendRemoteTo((to, encoded) => remote.send(to, encoded));
+    if (remote !== undefined) this.router.sendRemoteTo((to, encoded) => remote.send(to, encoded), remote.maxEnvelopeBytes);
     const placement = new LeastLoaded(boards, first);
     this.scheduler = new Scheduler({
       ...tuning(settings),
@@ -148,7 +148,8 @@ export class Runtime {
     const remote = settings.remote === undefined ? undefined : await settings.remote();
     let runtime: Runtime;
     try {
-      runtime = new Runtime({ ...settings, node: remote?.node ?? 0 }, new Boards(), new SharedRegistry({ maxNames: settings.maxNames }), remote);
+      const limit = remote?.maxEnvelopeBytes === undefined ? {} : { remoteEnvelopeBytes: remote.maxEnvelopeBytes };
+      runtime = new Runtime({ ...settings, node: remote?.node ?? 0, ...limit }, new Boards(), new SharedRegistry({ maxNames: settings.maxNames }), remote);
     } catch (error) {
       await remote?.close();
       throw error;

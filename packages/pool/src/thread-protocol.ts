@@ -31,6 +31,8 @@ export interface WorkerInit {
   readonly firstSerial: number;
   readonly deadUpTo: readonly number[];
   readonly scheduler: SchedulerTuning;
+  /** A cluster node's `RemoteNodes.maxEnvelopeBytes`: messages for other nodes larger than this are refused at `send`. */
+  readonly remoteEnvelopeBytes?: number;
   /** Modules exporting `register()`: the main thread's TypeScript loader, registered first (see inherited-loader.ts). */
   readonly loaders: readonly string[];
   /** Module URLs to import before the scheduler starts. */

@@ -135,6 +135,7 @@ export class SchedulerThreads {
       firstSerial,
       deadUpTo,
       scheduler: { ...tuning(settings), ...threadLimits(settings.memory) },
+      ...(settings.remoteEnvelopeBytes === undefined ? {} : { remoteEnvelopeBytes: settings.remoteEnvelopeBytes }),
       loaders: this.host.loaders,
       preload: this.preloadUrls(),
     };

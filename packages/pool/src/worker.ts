@@ -34,7 +34,7 @@ const router = new PortRouter((envelope: Envelope, error: unknown) =>
   emit({ type: 'undeliverable', to: envelope.to, kind: envelope.kind, error: String(error) }),
 );
 // A cluster node's envelopes for other nodes leave through the main thread, which holds the connection.
-if ((init.scheduler.node ?? 0) !== 0) router.sendRemoteTo(MAIN_THREAD);
+if ((init.scheduler.node ?? 0) !== 0) router.sendRemoteTo(MAIN_THREAD, init.remoteEnvelopeBytes);
 const placement = new LeastLoaded(boards, init.workers);
 const scheduler = new Scheduler({
   ...init.scheduler,
