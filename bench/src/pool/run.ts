@@ -289,7 +289,7 @@ const tables: Table[] = [
   {
     title: 'Targets',
     intro:
-      'The ring and CPU targets are from the brief. The brief gives no bar for spreading; "busiest 2 of 8 ≤ 37.5%" (1.5× the even 25%) and "no scheduler left idle" are this benchmark\'s own.',
+      'The ring and CPU targets are from issue 9, which gives no bar for spreading; "busiest 2 of 8 ≤ 37.5%" (1.5× the even 25%) and "no scheduler left idle" are this benchmark\'s own.',
     header: ['Target', 'Where', 'Status'],
     rows: summary.map(([target, where, verdict]) => [target, where, verdictText(verdict)]),
   },
