@@ -24,7 +24,7 @@ export function fairnessReport(machine: Machine, results: readonly Result[], pro
     header: HEADER,
     rows: results.map(row),
     notes: [
-      `Latencies are of one \`10000!\` request, from sending it to the last byte of the answer. Idle: ${PLAN.idle} requests one after another. Loaded: requests one after another for ${PLAN.loadedMs / 1000} s while ${PLAN.long} \`999999999!\` requests are held open, each with a ${PLAN.timeoutMs / 1000} s timeout; a failure (timeout or error) counts as slower than any answer in the percentiles, so "> ${PLAN.timeoutMs / 1000} s" means at least that share of requests failed. With ${PLAN.idle} idle requests, idle p99 is the slowest of them. Long-job progress is read from Strand's \`GET /progress\` at the end of the loaded phase (multiplications done by each \`999999999!\`, reported every 1,000); the peers cannot show it ("–").`,
+      `Latencies are of one \`10000!\` request, from sending it to the last byte of the answer. Idle: ${PLAN.idle} requests one after another. Loaded: requests one after another for ${PLAN.loadedMs / 1000} s while ${PLAN.long} \`999999999!\` requests are held open, each with a ${PLAN.timeoutMs / 1000} s timeout; a failure (timeout or error) counts as slower than any answer in the percentiles, so "> ${PLAN.timeoutMs / 1000} s" means at least that share of requests failed. With ${PLAN.idle} idle requests, idle p99 is the slowest of them. Long-job progress is read from Strand's \`GET /progress\` at the end of the loaded phase (multiplications done by each \`999999999!\`, reported every 1,000 or every 250 ms, whichever comes first); the peers cannot show it ("–").`,
     ],
     image: { src: 'fairness.svg', alt: '10000! latency per server, idle and loaded (log scale)' },
   };

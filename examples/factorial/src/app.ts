@@ -15,8 +15,15 @@ import { Page, PageAsset } from './page.js';
 import { PROGRESS, type JobProgress } from './progress.js';
 import { RunawayStart } from './runaway.js';
 
-/** Progress is reported every this many multiplications. */
+/** Progress is reported every this many multiplications… */
 const REPORT_EVERY = 1_000;
+/**
+ * …or after this many ms without a report: past about 70,000 factors each
+ * product is over V8's 128 KiB large-object size, every multiplication
+ * allocates one and waits for full collections, and a job may take longer
+ * than a progress poll to do 1,000 more.
+ */
+const REPORT_AFTER_MS = 250;
 /** A job label: short, and safe to show. */
 const JOB_LABEL = /^[\w-]{1,40}$/;
 
@@ -68,10 +75,14 @@ function* factorial(raw: string | undefined, job: string | undefined): Generator
   if (job !== undefined && !JOB_LABEL.test(job)) return open({ status: 400, contentType: 'text/plain; charset=utf-8', body: 'job must be 1 to 40 letters, digits, _ or -\n' });
   const me = self();
   const startedAt = Date.now();
+  let reportedAt = startedAt;
   const steps = factorialSteps(n);
   for (let step = steps.next(); ; step = steps.next()) {
     if (step.done === true) return open(step.value);
-    if (step.value % REPORT_EVERY === 0) cast(PROGRESS, { pid: me, n, done: step.value, startedAt, ...(job === undefined ? {} : { job }) } satisfies JobProgress);
+    if (step.value % REPORT_EVERY === 0 || Date.now() - reportedAt >= REPORT_AFTER_MS) {
+      reportedAt = Date.now();
+      cast(PROGRESS, { pid: me, n, done: step.value, startedAt, ...(job === undefined ? {} : { job }) } satisfies JobProgress);
+    }
     yield;
   }
 }
