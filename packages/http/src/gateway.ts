@@ -16,7 +16,7 @@
  * | the deadline passes | the handler is killed; 504 |
  * | the client goes away (`gone`) | the handler is killed; nothing to answer |
  * | the gateway stops | in-flight handlers finish until the stop timeout, then are killed: 503 |
- * | the handler's thread was lost (`'noconnection'`: another process stalled it or ran it out of memory) | run again, once, on another thread, when the request is retryable (GET, HEAD, or a route marked so); else 500 |
+ * | the handler's thread was lost (`'noconnection'`: another process stalled it or ran it out of memory) | run again, on another thread (up to `RETRIES_ON_LOST_THREAD` times), when the request is retryable (GET, HEAD, or a route marked so); else 500 |
  *
  * The gateway is one inbox on the main thread: responses and the monitors'
  * DOWNs arrive there. A front door only translates between its framework's
@@ -62,12 +62,22 @@ export interface Exchange {
   settled: boolean;
   readonly respond: Respond;
   handler: Handler | undefined;
-  /** May run again if its thread is lost; cleared once it has. */
-  retryable: boolean;
+  /** Runs it may still have if its thread is lost (0: none). */
+  retriesLeft: number;
 }
 
 /** Methods safe to run twice: a request whose process was lost with its thread runs again. */
 const IDEMPOTENT = new Set(['GET', 'HEAD', 'OPTIONS']);
+/**
+ * How many times a retryable request runs again when its thread is lost
+ * under it. More than once: two threads can be lost together (a stall and
+ * an out-of-memory, or one thread starved past the watchdog on a loaded
+ * machine), and a request retried onto the second would fail through no
+ * fault of its own. Bounded all the same; and the process that stalled a
+ * thread ends with its own reason, not `'noconnection'`, so it is never
+ * run again.
+ */
+export const RETRIES_ON_LOST_THREAD = 3;
 
 export const OVERLOADED: HttpResponse = {
   status: 503,
@@ -115,7 +125,7 @@ export class Gateway {
       settled: false,
       respond,
       handler: undefined,
-      retryable: false,
+      retriesLeft: 0,
     };
     this.exchanges.set(exchange.ref, exchange);
     return exchange;
@@ -123,12 +133,13 @@ export class Gateway {
 
   /**
    * Runs `request` in a new process of `handler`. `retryable` (default: for
-   * GET, HEAD and OPTIONS) lets it run again once if its thread is lost.
+   * GET, HEAD and OPTIONS) lets it run again, up to `RETRIES_ON_LOST_THREAD`
+   * times, if its thread is lost under it.
    */
   run(exchange: Exchange, request: HttpRequest, handler: Handler, retryable = IDEMPOTENT.has(request.method)): void {
     if (exchange.settled) return;
     exchange.handler = handler;
-    exchange.retryable = retryable;
+    exchange.retriesLeft = retryable ? RETRIES_ON_LOST_THREAD : 0;
     this.spawn(Object.assign(exchange, { request }));
     exchange.deadline = setTimeout(
       () => this.finish(exchange, { status: 504, body: 'handler deadline exceeded\n' }, true),
@@ -200,8 +211,8 @@ export class Gateway {
       const exchange = ref === undefined ? undefined : this.exchanges.get(ref);
       if (exchange === undefined || exchange.settled || !hasRequest(exchange)) return;
       // Lost with its thread, through no fault of its own: once more, elsewhere.
-      if (message.reason === 'noconnection' && exchange.retryable) {
-        exchange.retryable = false;
+      if (message.reason === 'noconnection' && exchange.retriesLeft > 0) {
+        exchange.retriesLeft -= 1;
         this.retried += 1;
         this.spawn(exchange);
         return;
