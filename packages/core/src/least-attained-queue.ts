@@ -13,6 +13,14 @@
  * - Every `SHARE_EVERY`-th pick takes, among the non-fresh processes, the one
  *   that has waited longest, so long jobs always progress (≥ 1/SHARE_EVERY of
  *   the slices) however much short work arrives.
+ * - A non-fresh process counts as having used at least `AGE_FLOOR_RATE` of
+ *   the time since it entered the heap (without blocking). Otherwise many
+ *   long jobs starved by a stream of short work (each held to its share)
+ *   would stay as "young" as a short request for as long as N × its CPU
+ *   need ÷ their share, and every request would queue behind all of them;
+ *   with the floor a job that has waited seconds counts as long. A process
+ *   that gets more than that rate of CPU is ordered by what it used, as
+ *   before.
  *
  * A process sits in the heap and in the waiting-order queue at once; taking
  * it from either makes its entry in the other stale (its token moves on).
@@ -24,12 +32,22 @@ import { type ProcessQueue, RunQueue } from './run-queue.js';
 export const FRESH_LIMIT_MS = 1;
 /** One pick in this many goes to the longest-waiting non-fresh process: long jobs keep ≥ 10% of the slices. */
 export const SHARE_EVERY = 10;
+/**
+ * A non-fresh process counts as having used at least this share of the
+ * time since it entered the heap: 2%, so a job in the heap for 1.25 s
+ * counts as having used 25 ms, more than a typical short request needs.
+ */
+export const AGE_FLOOR_RATE = 0.02;
+/** `heapSince` of a process that is not in the heap's run since it last blocked. */
+export const NOT_IN_HEAP = -0.5;
 
 export interface Attained {
   /** CPU time (ms) used since it last blocked. */
   readonly attained: number;
   /** Moves on each time it is queued; an entry with an older token is stale. */
   queueToken: number;
+  /** When (clock ms) it first entered the heap since it last blocked; `NOT_IN_HEAP` before that. Reset by its owner when it blocks. */
+  heapSince: number;
 }
 
 interface Entry<T extends Attained> {
@@ -47,6 +65,9 @@ export class LeastAttainedQueue<T extends Attained> implements ProcessQueue<T> {
   private seq = 0;
   private picks = 0;
 
+  /** `now`: a recent clock reading (heap entries are made at the end of a slice, right after one). */
+  constructor(private readonly now: () => number) {}
+
   get length(): number {
     return this.fresh.length + this.queued;
   }
@@ -57,7 +78,10 @@ export class LeastAttainedQueue<T extends Attained> implements ProcessQueue<T> {
       return;
     }
     item.queueToken += 1;
-    const entry: Entry<T> = { item, token: item.queueToken, key: item.attained, seq: this.seq++ };
+    const now = this.now();
+    if (item.heapSince < 0) item.heapSince = now;
+    const key = Math.max(item.attained, (now - item.heapSince) * AGE_FLOOR_RATE);
+    const entry: Entry<T> = { item, token: item.queueToken, key, seq: this.seq++ };
     this.heap.push(entry);
     this.waiting.push(entry);
     this.queued += 1;

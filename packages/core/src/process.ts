@@ -17,6 +17,7 @@ import type { ProcessInfo } from './process-info.js';
 import type { Ref } from './ref.js';
 import type { Timer } from './timer-queue.js';
 import type { TraceState } from './trace.js';
+import { NOT_IN_HEAP } from './least-attained-queue.js';
 
 /** In the run queue, waiting for its turn. */
 export const RUNNABLE = 0;
@@ -89,6 +90,8 @@ export class Process {
   attained = -0;
   /** Moves on each time it enters the least-attained heap; older entries of it are stale. */
   queueToken = 0;
+  /** When it entered the least-attained heap since it last blocked (`NOT_IN_HEAP`: not yet). A double from the start (see `attained`). */
+  heapSince = NOT_IN_HEAP;
   /** CPU time (ms) used since spawn, as `attained` counts it, never reset. A double from the start (see `attained`). */
   cpu = -0;
   /** When it was spawned (the scheduler's last clock reading, ms since the epoch). */

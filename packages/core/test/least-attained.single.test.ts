@@ -78,6 +78,24 @@ describe('least-attained service', () => {
     for (const [i, pid] of burners.entries()) expect(scheduler.processInfo(pid)!.reductions).toBeGreaterThan(before[i]!);
   });
 
+  it('counts long jobs starved by a stream of short work as long: a request that needs more than they had goes first', () => {
+    start('least-attained');
+    const burners = Array.from({ length: 50 }, () => scheduler.spawn(Burner, 0.5));
+    for (let i = 0; i < 200; i++) scheduler.step();
+    // Short requests one after another, as clients that wait for each answer send them: the 50 long jobs
+    // only get the share (a pick in ten), a few ms each.
+    for (let i = 0; i < 2_000; i++) {
+      const request = scheduler.spawn(ShortJob, 2, 0.4);
+      slicesUntil(() => scheduler.processInfo(request) === undefined);
+    }
+    expect(Math.max(...burners.map((pid) => scheduler.processInfo(pid)!.cpuMs))).toBeLessThan(20);
+    // 20 ms of work. Ordered by CPU alone it would wait for all 50 to reach 20 ms (about 600 slices);
+    // after seconds in the queue they count as having used AGE_FLOOR_RATE of that time.
+    const job = scheduler.spawn(ShortJob, 40, 0.5);
+    const slices = slicesUntil(() => scheduler.processInfo(job) === undefined);
+    expect(slices).toBeLessThanOrEqual(30);
+  });
+
   it('does not hold past work against a process that blocked: each request is served as fresh', () => {
     start('least-attained');
     tenLongJobs();

@@ -68,7 +68,7 @@ export class RunLoop {
   private stopped = false;
 
   constructor(private readonly host: RunLoopHost) {
-    this.queue = host.policy === 'round-robin' ? new RunQueue<Process>() : new LeastAttainedQueue<Process>();
+    this.queue = host.policy === 'round-robin' ? new RunQueue<Process>() : new LeastAttainedQueue<Process>(() => host.slices.lastClock);
     if (host.heapLimitBytes !== undefined) this.heapWatch = new HeapWatch(host.heapLimitBytes);
   }
 

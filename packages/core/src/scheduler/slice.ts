@@ -22,6 +22,7 @@ import { InvalidEffectError } from '../errors.js';
 import { type ExitReason, ProcessExit, errorReason } from '../exit-reason.js';
 import { type Process, type ProcessStatus, RUNNING, WAITING } from '../process.js';
 import { endReceive } from '../receive.js';
+import { NOT_IN_HEAP } from '../least-attained-queue.js';
 
 /**
  * Steps between clock reads for a process whose step cost is not known yet:
@@ -162,7 +163,10 @@ export class SliceRunner {
         p.attained += charge;
         p.cpu += charge;
       }
-      if ((p.status as ProcessStatus) === WAITING) p.attained = 0;
+      if ((p.status as ProcessStatus) === WAITING) {
+        p.attained = 0;
+        p.heapSince = NOT_IN_HEAP;
+      }
     }
   }
 
