@@ -1,11 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type NatsServer, skipWithoutNats, startNatsServer } from './nats-server.js';
-import { NodeProcess } from './node-process.js';
+import { NodeProcess, membersOnceRejoined } from './node-process.js';
 
 /** Longer than the fixture nodes' loss window (5 beats of 1 s): the other node must call the stalled one lost. */
 const STALL_MS = 9_000;
-/** Bound on polling for an outcome (both nodes back in each other's member list): not a speed limit. */
-const OUTCOME_WAIT_MS = 30_000;
 
 // A node whose main thread stalls past the loss window is called lost while still connected: it finds out, and rejoins.
 describe.skipIf(skipWithoutNats)('a node called lost while it still runs', () => {
@@ -22,8 +20,6 @@ describe.skipIf(skipWithoutNats)('a node called lost while it still runs', () =>
     await Promise.allSettled([a?.stop(), b?.stop()]);
     await server?.stop();
   }, 60_000);
-
-  const members = async (node: NodeProcess): Promise<string[]> => (await node.request('nodes')).nodes.map((n: { name: string }) => n.name).sort();
 
   it('links end with noconnection on both sides, then it rejoins with its global names and messages flow again', async () => {
     const aWatcher = await a.spawnAgent();
@@ -50,12 +46,7 @@ describe.skipIf(skipWithoutNats)('a node called lost while it still runs', () =>
     expect(await a.waitFor((l) => l.event === 'connection' && l.type === 'disconnected', 'disconnected')).toMatchObject({ cause: 'called-lost' });
     expect(await a.waitFor((l) => l.event === 'connection' && l.type === 'reconnected', 'reconnected')).toMatchObject({ namesLost: [] });
 
-    let seen: [string[], string[]] = [[], []];
-    for (const deadline = Date.now() + OUTCOME_WAIT_MS; Date.now() < deadline; ) {
-      seen = [await members(a), await members(b)];
-      if (seen[0].includes('b') && seen[1].includes('a')) break;
-    }
-    expect(seen).toEqual([
+    expect(await membersOnceRejoined([a, b])).toEqual([
       ['a', 'b'],
       ['a', 'b'],
     ]);

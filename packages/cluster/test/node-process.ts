@@ -134,3 +134,17 @@ export class NodeProcess {
     await exited;
   }
 }
+
+/** Bound on waiting for nodes to list one another again: an outcome bound, not a speed limit. */
+const REJOIN_WAIT_MS = 30_000;
+
+/** The names each node lists as members (sorted), once every node lists every other, or as they stand at the bound. */
+export async function membersOnceRejoined(nodes: readonly NodeProcess[]): Promise<string[][]> {
+  const listed = async (): Promise<string[][]> =>
+    Promise.all(nodes.map(async (node) => ((await node.request('nodes')).nodes as { name: string }[]).map((n) => n.name).sort()));
+  let seen = await listed();
+  for (const deadline = Date.now() + REJOIN_WAIT_MS; Date.now() < deadline && !seen.every((names) => nodes.every((n) => names.includes(n.name))); ) {
+    seen = await listed();
+  }
+  return seen;
+}
