@@ -69,6 +69,7 @@ export {
   type CrashReport,
   type SchedulerOptions,
 } from './scheduler/options.js';
+export { AGE_FLOOR_RATE, FRESH_LIMIT_MS, SHARE_EVERY } from './least-attained-queue.js';
 export type { ProcessInfo } from './process-info.js';
 export { isDownMessage, isExitMessage, type DownMessage, type ExitMessage } from './system-messages.js';
 export { DEFAULT_TRACE_LIMIT, MAX_TRACE_EVENTS, isTraceEvent, type TraceDetail, type TraceEvent } from './trace.js';
