@@ -10,6 +10,10 @@
  * SIGTERM or SIGINT leaves gracefully: the HTTP server stops taking
  * requests, then `node.stop()` hands this node's session processes, with
  * their counts and names, to another live node; then the process exits 0.
+ *
+ * A node expelled from the cluster (silent so long that another node took
+ * its number: it can reach no session any more) stops serving and exits 1,
+ * so that whatever runs it (gateways.ts, a process manager) starts a new one.
  */
 import { Cluster } from '@strand/cluster';
 import { serve } from '@strand/http';
@@ -35,6 +39,13 @@ rt.spawn(ProgressBoard.actor, null);
 serveSessionStarts(node);
 const http = await serve({ runtime: rt, routes, port });
 console.log(`node ${node.name} (cluster node ${node.node}) on http://127.0.0.1:${http.port}/ (pid ${process.pid})`);
+
+node.onConnection(async (change) => {
+  if (change.type !== 'expelled') return;
+  await http.stop(HTTP_DRAIN_MS);
+  await node.stop();
+  process.exit(1);
+});
 
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.once(signal, async () => {
